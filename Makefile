@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: MIT
+#
+# brudvagt — plain Makefile, pkg-config for libraries, -MMD dependencies.
+#
+#   make                 build/brudvagtd, build/brudvagtctl, build/brudvagt-milter
+#   make check           install missing Debian packages, build, run every test
+#                        (unit, integration, and the unit tests again under
+#                        ASan+UBSan)
+#   make SANITIZE=1 ...  the same with AddressSanitizer+UBSan, in build-san/
+#   make bench           benchmarks (never part of check)
+#   make deps            install the Debian packages brudvagt needs
+#   make demo            the main job on an embedded default, end to end
+#   make install PREFIX=/usr DESTDIR=...
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+else
+BUILD    ?= build
+SAN_FLAGS :=
+endif
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+PKGS     := libetpan libconfig jansson libxml-2.0 sqlite3 gnutls libsystemd
+
+WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Werror
+CFLAGS   ?= -O2 -g
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libetpan's .pc drags in Debian's no-pie specs, which fights ASan: drop it.
+PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+	      -I. -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+LIBS     := $(PKG_LIBS) -lpthread
+
+# Modules, one direction of dependency: lib <- conf <- filters/spool <- daemon.
+CORE_SRC := $(wildcard lib/*.c conf/*.c spool/*.c) \
+	    $(filter-out filters/milter%.c,$(wildcard filters/*.c)) \
+	    $(filter-out daemon/brudvagtd.c daemon/brudvagtctl.c,$(wildcard daemon/*.c))
+MILTER_SRC := $(filter-out filters/milter_main.c,$(wildcard filters/milter*.c))
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_conf.o
+MILTER_OBJ := $(MILTER_SRC:%.c=$(BUILD)/%.o)
+
+BINS := $(BUILD)/brudvagtd $(BUILD)/brudvagtctl $(BUILD)/brudvagt-milter
+UNIT_TESTS := $(patsubst tests/test_%.c,$(BUILD)/tests/test_%,$(wildcard tests/test_*.c))
+
+.SECONDARY:
+.PHONY: all check check-unit check-integration check-corpus bench deps demo \
+	install uninstall clean
+all: $(BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The example configuration doubles as the embedded default (brudvagtctl parse
+# without -c), so the two can never drift apart.
+$(BUILD)/gen/default_conf.c: conf/brudvagt.conf scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh conf_default_text < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/default_conf.o: $(BUILD)/gen/default_conf.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libbrudvagt.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/brudvagtd: $(BUILD)/daemon/brudvagtd.o $(BUILD)/libbrudvagt.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/brudvagtctl: $(BUILD)/daemon/brudvagtctl.o $(BUILD)/libbrudvagt.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/brudvagt-milter: $(BUILD)/filters/milter_main.o $(MILTER_OBJ) $(BUILD)/libbrudvagt.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lmilter
+
+# Each unit test links the core library; tests/test_X.wrap may hold extra
+# link flags (e.g. -Wl,--wrap=fsync for fault injection).
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(MILTER_OBJ) $(BUILD)/libbrudvagt.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(MILTER_OBJ) $(BUILD)/libbrudvagt.a \
+		$(shell cat tests/test_$*.wrap 2>/dev/null) $(LIBS) -lmilter -lcmocka
+
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	$(MAKE) all $(UNIT_TESTS)
+	$(MAKE) SANITIZE=1 all $(patsubst $(BUILD)/%,build-san/%,$(UNIT_TESTS))
+	sh tests/run.sh $(BUILD) build-san
+
+check-unit: $(UNIT_TESTS)
+	sh tests/run.sh --unit-only $(BUILD)
+
+bench: all
+	sh tests/bench/run.sh $(BUILD)
+
+demo: deps all
+	sh scripts/demo.sh $(BUILD)
+
+install: all
+	sh scripts/install.sh "$(DESTDIR)" "$(PREFIX)" "$(BUILD)"
+
+uninstall:
+	sh scripts/install.sh --uninstall "$(DESTDIR)" "$(PREFIX)"
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * text.c — UTF-8 helpers for matching Danish words. Pure functions; any
+ * filter may call them.
+ */
+#include <string.h>
+
+#include "filters/text.h"
+#include "lib/buf.h"
+#include "lib/xalloc.h"
+
+char *
+text_lower(const char *s, size_t len)
+{
+	char *r = xmalloc(len + 1);
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 'A' && c <= 'Z') {
+			r[i] = (char)(c + 32);
+		} else if (c == 0xC3 && i + 1 < len) {
+			unsigned char d = (unsigned char)s[i + 1];
+
+			/* U+00C0..U+00DE, except U+00D7 (multiplication sign) */
+			if (d >= 0x80 && d <= 0x9E && d != 0x97)
+				d += 0x20;
+			r[i] = (char)c;
+			r[++i] = (char)d;
+		} else {
+			r[i] = (char)c;
+		}
+	}
+	r[len] = '\0';
+	return r;
+}
+
+bool
+text_is_word_byte(const char *s, size_t len, size_t i)
+{
+	unsigned char c;
+
+	if (i >= len)
+		return false;
+	c = (unsigned char)s[i];
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	/* Any byte of a multibyte sequence counts as a letter, except the
+	 * punctuation we meet in mail: NBSP (C2 A0), dashes and quotes
+	 * (E2 80 xx). */
+	if (c >= 0x80) {
+		size_t j = i;
+
+		while (j > 0 && ((unsigned char)s[j] & 0xC0) == 0x80)
+			j--;
+		if ((unsigned char)s[j] == 0xC2)
+			return false;
+		if ((unsigned char)s[j] == 0xE2 && j + 1 < len &&
+		    (unsigned char)s[j + 1] == 0x80)
+			return false;
+		return true;
+	}
+	return false;
+}
+
+bool
+text_word_at(const char *s, size_t len, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (i + n > len || memcmp(s + i, w, n) != 0)
+		return false;
+	if (i > 0 && text_is_word_byte(s, len, i - 1))
+		return false;
+	return !text_is_word_byte(s, len, i + n);
+}
+
+size_t
+text_find_word(const char *s, size_t len, size_t from, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	while (from < len && (p = memmem(s + from, len - from, w, n)) != NULL) {
+		size_t i = (size_t)(p - s);
+
+		if (text_word_at(s, len, i, w))
+			return i;
+		from = i + 1;
+	}
+	return (size_t)-1;
+}
+
+size_t
+text_find_prefix(const char *s, size_t len, size_t from, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	while (from < len && (p = memmem(s + from, len - from, w, n)) != NULL) {
+		size_t i = (size_t)(p - s);
+
+		if (i == 0 || !text_is_word_byte(s, len, i - 1))
+			return i;
+		from = i + 1;
+	}
+	return (size_t)-1;
+}
+
+static bool
+is_space_at(const char *s, size_t len, size_t i, size_t *w)
+{
+	unsigned char c = (unsigned char)s[i];
+
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+		*w = 1;
+		return true;
+	}
+	if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0xA0) {
+		*w = 2;
+		return true;
+	}
+	return false;
+}
+
+char *
+text_squeeze(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	bool pending = false;
+	size_t i = 0, w;
+
+	while (i < len) {
+		if (is_space_at(s, len, i, &w)) {
+			pending = b.len > 0;
+			i += w;
+			continue;
+		}
+		if (pending)
+			buf_putc(&b, ' ');
+		pending = false;
+		buf_putc(&b, s[i++]);
+	}
+	return buf_steal(&b);
+}
