@@ -48,6 +48,9 @@ MILTER_OBJ := $(MILTER_SRC:%.c=$(BUILD)/%.o)
 
 BINS := $(BUILD)/brudvagtd $(BUILD)/brudvagtctl $(BUILD)/brudvagt-milter
 UNIT_TESTS := $(patsubst tests/test_%.c,$(BUILD)/tests/test_%,$(wildcard tests/test_*.c))
+# Helper programs for the integration scripts (tests/integration/*.sh); built
+# by check, run only by those scripts.
+ITEST_BINS := $(patsubst tests/itest_%.c,$(BUILD)/tests/itest_%,$(wildcard tests/itest_*.c))
 
 .SECONDARY:
 .PHONY: all check check-unit check-integration check-corpus bench deps demo \
@@ -86,15 +89,21 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(MILTER_OBJ) $(BUILD)/libbrudvag
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(MILTER_OBJ) $(BUILD)/libbrudvagt.a \
 		$(shell cat tests/test_$*.wrap 2>/dev/null) $(LIBS) -lmilter -lcmocka
 
+$(BUILD)/tests/itest_%: $(BUILD)/tests/itest_%.o $(BUILD)/libbrudvagt.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 deps:
 	@sh scripts/deps.sh
 
 check: deps
-	$(MAKE) all $(UNIT_TESTS)
-	$(MAKE) SANITIZE=1 all $(patsubst $(BUILD)/%,build-san/%,$(UNIT_TESTS))
+	$(MAKE) all $(UNIT_TESTS) $(ITEST_BINS)
+	$(MAKE) SANITIZE=1 all $(patsubst $(BUILD)/%,build-san/%,$(UNIT_TESTS) $(ITEST_BINS))
 	sh tests/run.sh $(BUILD) build-san
 
 check-unit: $(UNIT_TESTS)
+
+check-integration: all $(ITEST_BINS)
+	sh tests/run.sh --integration-only $(BUILD)
 	sh tests/run.sh --unit-only $(BUILD)
 
 bench: all

@@ -6,12 +6,14 @@
 # Unit tests: every BUILD/tests/test_* (cmocka), then the same programs from
 # SANBUILD (ASan+UBSan). Integration tests: every tests/integration/*.sh,
 # with BUILD and SANBUILD in the environment; each exits 0 on success.
-# The last line is "N passed, N failed".
+# --unit-only / --integration-only run one half. The last line is "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 
 unit_only=0
+integration_only=0
 if [ "${1:-}" = "--unit-only" ]; then unit_only=1; shift; fi
+if [ "${1:-}" = "--integration-only" ]; then integration_only=1; shift; fi
 BUILD=${1:-build}
 SANBUILD=${2:-}
 export BUILD SANBUILD
@@ -33,7 +35,8 @@ run() {
 	fi
 }
 
-for dir in "$BUILD" $SANBUILD; do
+[ $integration_only = 1 ] && set -- && dirs="" || dirs="$BUILD $SANBUILD"
+for dir in $dirs; do
 	for t in "$dir"/tests/test_*; do
 		case $t in *.o|*.d) continue ;; esac
 		[ -x "$t" ] || continue
