@@ -133,11 +133,20 @@ extern const char conf_default_text[];
 void settings_free(struct settings **s);
 
 /* Lookups (case-insensitive on addresses and domains). */
-/* Index of the municipality owning domain (or a subdomain of it), or -1. */
+/*
+ * Index of the municipality owning domain (or a subdomain of it, e.g.
+ * "mail.viborg.dk"; the longest listed match wins), or -1. An address
+ * "user@domain" is looked up by its domain.
+ */
 int settings_municipality_by_domain(const struct settings *s, const char *domain);
-/* Index of the municipality with this canonical name, or -1. */
+/* Index of the municipality with this canonical name (ASCII case ignored), or -1. */
 int settings_municipality_by_name(const struct settings *s, const char *name);
+/* Is addr one of system_owner.emails (exact address)? */
 bool settings_is_system_owner(const struct settings *s, const char *addr);
+/* Is addr at a supplier domain (or below it), or one of supplier.emails? */
 bool settings_is_supplier(const struct settings *s, const char *addr);
+
+/* "implicit", "starttls" or "none": for logs and messages. Static storage. */
+const char *settings_tls_name(enum tls_mode tls);
 
 #endif
