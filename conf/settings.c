@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -846,6 +847,7 @@ int
 settings_load_file(const char *path, struct settings **r, struct err *e)
 {
 	config_t cfg;
+	char *dir;
 	FILE *fp;
 	int rc;
 
@@ -853,11 +855,14 @@ settings_load_file(const char *path, struct settings **r, struct err *e)
 		return err_set(e, EX_CONFIG, "%s: cannot open: %s", path,
 			       strerror(errno));
 	config_init(&cfg);
+	dir = xstrdup(path);
+	config_set_include_dir(&cfg, dirname(dir));
 	if (config_read(&cfg, fp) != CONFIG_TRUE)
 		rc = syntax_error(&cfg, path, e);
 	else
 		rc = load_config(&cfg, path, r, e);
 	config_destroy(&cfg);
+	free(dir);
 	fclose(fp);
 	return rc;
 }

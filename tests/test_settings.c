@@ -435,6 +435,47 @@ test_file_errors(void **state)
 }
 
 static void
+write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* @include is relative to the including file; errors name the included file. */
+static void
+test_include(void **state)
+{
+	static const struct config_case c = { {0}, "@include \"part.conf\"\n", NULL };
+	char dir[] = "/tmp/test_settings.XXXXXX", main_conf[64], part[64];
+	struct settings *s = NULL;
+	struct err e;
+	char *text = config_text(&c);
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(main_conf, sizeof(main_conf), "%s/main.conf", dir);
+	snprintf(part, sizeof(part), "%s/part.conf", dir);
+	write_file(main_conf, text);
+	free(text);
+	write_file(part, "store = { path = \"/s\"; };\n");
+	if (settings_load_file(main_conf, &s, &e) != 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(s->store_path, "/s");
+	settings_free(&s);
+
+	write_file(part, "\nstore = { paht = \"/s\"; };\n");
+	assert_int_equal(settings_load_file(main_conf, &s, &e), -1);
+	/* libconfig names an included file as the @include line does */
+	assert_string_equal(e.msg, "part.conf:2: unknown key 'store.paht'");
+	unlink(part);
+	unlink(main_conf);
+	rmdir(dir);
+}
+
+static void
 test_lookups(void **state)
 {
 	static const struct { const char *domain, *name; } by_domain[] = {
@@ -513,6 +554,7 @@ main(void)
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_longest_domain),
 	};
