@@ -207,14 +207,17 @@ line_of(const config_setting_t *cs)
 	return 1;
 }
 
-/* Refuse: "file:line: message" at setting cs. Returns -1. */
+/* Refuse: "file:line: message" at setting cs (NULL: the top). Returns -1. */
 static int __attribute__((format(printf, 3, 4)))
 fail_at(struct load *l, const config_setting_t *cs, const char *fmt, ...)
 {
-	const char *file = config_setting_source_file(cs);
+	const char *file;
 	char msg[ERR_MSG_MAX];
 	va_list ap;
 
+	if (cs == NULL)
+		cs = l->root;
+	file = config_setting_source_file(cs);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -675,14 +678,18 @@ check_municipalities(struct load *l, const config_t *cfg, const struct settings 
 	return 0;
 }
 
+/* Reminders fall before the ack deadline (theirs or the default's). */
 static int
 check_deadlines(struct load *l, const config_t *cfg, const struct settings *s)
 {
+	const config_setting_t *at = config_lookup(cfg, "deadlines.reminder_hours");
 	size_t i;
 
+	if (at == NULL)
+		at = config_lookup(cfg, "deadlines.ack_hours");
 	for (i = 0; i < s->deadlines.nreminder_hours; i++)
 		if (s->deadlines.reminder_hours[i] >= s->deadlines.ack_hours)
-			return fail_at(l, config_lookup(cfg, "deadlines.reminder_hours"),
+			return fail_at(l, at,
 				       "deadlines.reminder_hours[%zu]: %d is not before ack_hours (%d)",
 				       i, s->deadlines.reminder_hours[i], s->deadlines.ack_hours);
 	return 0;

@@ -128,6 +128,8 @@ static const struct config_case CONFIG_CASES[] = {
 	  "t.conf:6: deadlines.reminder_hours[1]: 0 out of range 1..720" },
 	{ {0}, "deadlines = { ack_hours = 12; reminder_hours = [ 8, 16 ]; };\n",
 	  "t.conf:6: deadlines.reminder_hours[1]: 16 is not before ack_hours (12)" },
+	{ {0}, "deadlines = {\n ack_hours = 8; };\n",
+	  "t.conf:7: deadlines.reminder_hours[0]: 8 is not before ack_hours (8)" },
 
 	/* missing required keys: the line of the enclosing group */
 	{ { [SMTP] = "smtp = { host = \"h\"; };" }, NULL,
