@@ -1203,23 +1203,27 @@ load_rows(struct store *s, enum qid id, int64_t case_id, size_t size,
 	return 0;
 }
 
+/* load_rows into one of a case's arrays, through a void * (no aliasing). */
+#define LOAD_INTO(s, q, c, field, nfield, e) __extension__ ({	\
+	void *v_ = (c)->field;						\
+	int rc_ = load_rows((s), (q), (c)->id, sizeof(*(c)->field),	\
+			    &v_, &(c)->nfield, (e));			\
+	(c)->field = v_;						\
+	rc_; })
+
 static int
 load_parties(struct store *s, struct store_case *c, struct err *e)
 {
-	return load_rows(s, Q_PARTIES_OF_CASE, c->id, sizeof(*c->parties),
-			 (void **)&c->parties, &c->nparties, e);
+	return LOAD_INTO(s, Q_PARTIES_OF_CASE, c, parties, nparties, e);
 }
 
 static int
 load_details(struct store *s, struct store_case *c, struct err *e)
 {
 	if (load_parties(s, c, e) == -1 ||
-	    load_rows(s, Q_EVENTS_OF_CASE, c->id, sizeof(*c->events),
-		      (void **)&c->events, &c->nevents, e) == -1 ||
-	    load_rows(s, Q_MSGS_OF_CASE, c->id, sizeof(*c->messages),
-		      (void **)&c->messages, &c->nmessages, e) == -1 ||
-	    load_rows(s, Q_CHANGES_OF_CASE, c->id, sizeof(*c->changes),
-		      (void **)&c->changes, &c->nchanges, e) == -1)
+	    LOAD_INTO(s, Q_EVENTS_OF_CASE, c, events, nevents, e) == -1 ||
+	    LOAD_INTO(s, Q_MSGS_OF_CASE, c, messages, nmessages, e) == -1 ||
+	    LOAD_INTO(s, Q_CHANGES_OF_CASE, c, changes, nchanges, e) == -1)
 		return -1;
 	return 0;
 }
