@@ -41,8 +41,8 @@ atomicfile_relpath_is_clean(const char *relpath)
 	}
 }
 
-static int
-fsync_dir(const char *dir, struct err *e)
+int
+atomicfile_fsync_dir(const char *dir, struct err *e)
 {
 	int fd, saved;
 
@@ -97,7 +97,7 @@ atomicfile_mkdirs(const char *root, const char *reldir, struct err *e)
 			/* the new entry lives in the parent: make it durable */
 			char *cut = strrchr(path, '/');
 			*cut = '\0';
-			made = fsync_dir(path, e);
+			made = atomicfile_fsync_dir(path, e);
 			*cut = '/';
 		}
 		if (made == -1)
@@ -203,7 +203,7 @@ atomicfile_write(const char *root, const char *relpath,
 	}
 	renamed = true;
 	dir = dir_of(dst);
-	if (fsync_dir(dir, e) == -1) {
+	if (atomicfile_fsync_dir(dir, e) == -1) {
 		/* not known to be durable: take it back, the caller retries */
 		unlink(dst);
 		goto fail;

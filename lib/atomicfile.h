@@ -38,6 +38,9 @@ int atomicfile_write(const char *root, const char *relpath,
  */
 int atomicfile_mkdirs(const char *root, const char *reldir, struct err *e);
 
+/* fsync directory dir, so that renames into or out of it are durable. */
+int atomicfile_fsync_dir(const char *dir, struct err *e);
+
 /* Whether relpath is a clean relative path (no "", ".", ".." components). */
 bool atomicfile_relpath_is_clean(const char *relpath);
 

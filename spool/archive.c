@@ -159,26 +159,33 @@ check_file(const char *spool, const char *relpath, char **buf_r,
 	return 1;
 }
 
-/* Move a damaged archive file to SPOOL/corrupt/, keeping its name. */
+/*
+ * Move a damaged archive file to SPOOL/corrupt/NAME.TIME and make the
+ * move durable; the file is kept for a person to look at, never deleted.
+ */
 static int
 move_to_corrupt(const char *spool, const char *relpath, struct err *e)
 {
-	char *from, *to;
+	char *from, *to, *dir;
 	int rc = 0;
 
 	if (atomicfile_mkdirs(spool, "corrupt", e) == -1)
 		return -1;
 	from = xasprintf("%s/%s", spool, relpath);
-	to = xasprintf("%s/corrupt/%s.%ld", spool, strrchr(relpath, '/') + 1,
+	dir = xasprintf("%s/corrupt", spool);
+	to = xasprintf("%s/%s.%ld", dir, strrchr(relpath, '/') + 1,
 		       (long)time(NULL));
 	if (rename(from, to) == -1)
 		rc = err_set(e, EX_IOERR, "archive: rename %s to %s: %s",
 			     from, to, strerror(errno));
-	else
+	if (rc == 0)
+		rc = atomicfile_fsync_dir(dir, e);
+	if (rc == 0)
 		log_warn("archive: damaged file moved: path=%s to=%s",
 			 relpath, to);
 	free(from);
 	free(to);
+	free(dir);
 	return rc;
 }
 
