@@ -8,8 +8,8 @@
  * so any byte string is accepted. Called by the MIME decoder (mime.c).
  *
  * Output rules: block elements start and end a line, <br> ends one, <li>
- * starts "- ", runs of whitespace inside text fold to one space, no line
- * starts or ends with spaces, and at most one blank line stands in a row.
+ * starts "- ", runs of whitespace inside text (&nbsp; too) fold to one
+ * space, no line starts or ends with spaces, and at most one blank line stands in a row.
  */
 #include <limits.h>
 #include <stdbool.h>
@@ -38,7 +38,7 @@ static const char *const HTML_BLOCKS[] = {
 };
 
 #define HTML_PARSE_OPTIONS (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | \
-	HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED)
+	HTML_PARSE_NOWARNING | HTML_PARSE_NONET)
 
 static bool
 name_in(const xmlChar *name, const char *const *set, size_t n)
@@ -75,23 +75,33 @@ html_newline(struct buf *b)
 		buf_putc(b, '\n');
 }
 
-/* Append text with whitespace folded to single spaces. */
+/* Is s at a whitespace character (U+00A0 included)? Its length or 0. */
+static size_t
+html_space_at(const char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f')
+		return 1;
+	return (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0 ? 2 : 0;
+}
+
+/* Append text with whitespace (and &nbsp;) folded to single spaces. */
 static void
 html_text(struct buf *b, const char *s)
 {
 	bool space = false;
+	size_t k;
 
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
-		    *s == '\f') {
+	while (*s) {
+		if ((k = html_space_at(s)) > 0) {
 			space = true;
+			s += k;
 			continue;
 		}
 		if (space && b->len > 0 && b->s[b->len - 1] != ' ' &&
 		    b->s[b->len - 1] != '\n')
 			buf_putc(b, ' ');
 		space = false;
-		buf_putc(b, *s);
+		buf_putc(b, *s++);
 	}
 	if (space && b->len > 0 && b->s[b->len - 1] != ' ' &&
 	    b->s[b->len - 1] != '\n')
@@ -160,8 +170,8 @@ html_walk(xmlNode *top, struct buf *b)
 }
 
 /*
- * Tidy the walked text: no spaces at line ends or starts (U+00A0 counts
- * as a space), at most one blank line in a row, none at either end.
+ * Tidy the walked text: no spaces at line ends or starts, at most one
+ * blank line in a row, none at either end.
  */
 static char *
 html_tidy(const char *s, size_t len)
@@ -175,12 +185,10 @@ html_tidy(const char *s, size_t len)
 		while (i < len && s[i] != '\n')
 			i++;
 		end = i++;
-		while (start < end && (s[start] == ' ' ||
-		       (end - start >= 2 && memcmp(s + start, "\xc2\xa0", 2) == 0)))
-			start += s[start] == ' ' ? 1 : 2;
-		while (end > start && (s[end - 1] == ' ' ||
-		       (end - start >= 2 && memcmp(s + end - 2, "\xc2\xa0", 2) == 0)))
-			end -= s[end - 1] == ' ' ? 1 : 2;
+		while (start < end && s[start] == ' ')
+			start++;
+		while (end > start && s[end - 1] == ' ')
+			end--;
 		if (start == end) {
 			blank++;
 			continue;

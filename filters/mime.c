@@ -17,6 +17,7 @@
  * Callers: the daemon, the CLI and the milter (through the feeder).
  */
 #include <assert.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -281,21 +282,24 @@ rfc2231_param(clist *params, const char *base, size_t max)
 			const char *name = p->pa_name, *v = p->pa_value, *q;
 			char *end;
 			long n = 0;
+			bool extended;
 
 			if (name == NULL || v == NULL ||
 			    strncasecmp(name, base, blen) != 0 || name[blen] != '*')
 				continue;
-			name += blen + 1;
-			if (*name != '\0' && *name != '*') {
+			name += blen + 1;	/* "", "N", "N*" */
+			extended = *name == '\0';
+			if (*name != '\0') {
 				n = strtol(name, &end, 10);
-				if (end == name || (*end != '\0' && strcmp(end, "*") != 0))
+				if (end == name || !isdigit((unsigned char)*name) ||
+				    (*end != '\0' && strcmp(end, "*") != 0))
 					continue;
-				name = end;
+				extended = *end == '*';
 			}
 			if (n != section)
 				continue;
 			found = true;
-			if (*name == '*') {
+			if (extended) {
 				if (section == 0 && (q = strchr(v, '\'')) != NULL &&
 				    strchr(q + 1, '\'') != NULL) {
 					snprintf(charset, sizeof(charset), "%.*s",
@@ -344,6 +348,43 @@ mime_disposition_params(const struct mailmime_disposition *dsp)
 	return l;
 }
 
+/*
+ * Is v an RFC 2231 extended value, charset'language'text? libetpan
+ * files "filename*=" under the plain filename, so the form must tell.
+ */
+static bool
+rfc2231_is_extended(const char *v)
+{
+	const char *q = strchr(v, '\''), *p;
+
+	if (q == NULL || strchr(q + 1, '\'') == NULL)
+		return false;
+	for (p = v; p < q; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("-_:.", *p) != NULL))
+			return false;
+	for (p = q + 1; *p != '\''; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '-'))
+			return false;
+	return true;
+}
+
+/* A filename libetpan parsed whole: RFC 2231 extended, or RFC 2047. */
+static char *
+mime_plain_filename(const char *v, size_t max)
+{
+	struct mailmime_parameter p = { .pa_name = (char *)"f*", .pa_value = (char *)v };
+	clist *l;
+	char *r;
+
+	if (!rfc2231_is_extended(v))
+		return mime_header_decode(v, strlen(v), max);
+	if ((l = clist_new()) == NULL || clist_append(l, &p) < 0)
+		abort();
+	r = rfc2231_param(l, "f", max);
+	clist_free(l);
+	return r;
+}
+
 /* The part's file name as UTF-8 (RFC 2231, then RFC 2047), or NULL. */
 static char *
 mime_filename(const struct mailmime *mm, const struct mailmime_single_fields *sf,
@@ -353,15 +394,13 @@ mime_filename(const struct mailmime *mm, const struct mailmime_single_fields *sf
 	char *r = rfc2231_param(dp, "filename", max);
 
 	clist_free(dp);
+	if (r == NULL && sf->fld_disposition_filename != NULL)
+		r = mime_plain_filename(sf->fld_disposition_filename, max);
 	if (r == NULL && mm->mm_content_type != NULL &&
 	    mm->mm_content_type->ct_parameters != NULL)
 		r = rfc2231_param(mm->mm_content_type->ct_parameters, "name", max);
-	if (r == NULL && sf->fld_disposition_filename != NULL)
-		r = mime_header_decode(sf->fld_disposition_filename,
-				       strlen(sf->fld_disposition_filename), max);
 	if (r == NULL && sf->fld_content_name != NULL)
-		r = mime_header_decode(sf->fld_content_name,
-				       strlen(sf->fld_content_name), max);
+		r = mime_plain_filename(sf->fld_content_name, max);
 	if (r != NULL && *r == '\0') {
 		free(r);
 		r = NULL;
@@ -450,8 +489,13 @@ mime_report_part(struct mime_ctx *c, const struct mailmime_content *ct,
 		return false;
 	if (strcmp(type, "message/delivery-status") == 0 ||
 	    strcmp(type, "message/global-delivery-status") == 0) {
-		if (m->delivery_status == NULL)
-			m->delivery_status = mime_plain(ct, data, n);
+		if (m->delivery_status == NULL) {
+			text = mime_plain(ct, data, n);
+			n = strlen(text);
+			m->delivery_status = n > 0 && text[n - 1] != '\n' ?
+				xasprintf("%s\n", text) : xstrdup(text);
+			free(text);
+		}
 		return true;
 	}
 	if (strcmp(type, "text/rfc822-headers") == 0 ||
@@ -654,24 +698,29 @@ mime_walk(struct mime_ctx *c, struct mailmime *mm, int depth)
 }
 
 /*
- * How much of s[0..n) libetpan may see: everything before the line that
- * holds the (2 * max_parts + 2)-th Content-Type field. Nesting needs a
- * Content-Type per level, so this bounds libetpan's recursion (it has no
- * depth limit of its own) as well as the size of its tree.
+ * How much of s[0..n) libetpan may see: everything before the boundary
+ * line that opens the part holding the (2 * max_parts + 2)-th
+ * Content-Type field. Nesting needs a Content-Type per level, so this
+ * bounds libetpan's recursion (it has no depth limit of its own) and the
+ * size of its tree. Cutting at the boundary line, not at the field,
+ * keeps libetpan from seeing a delimiter with nothing after it, which
+ * makes it drop the whole multipart.
  */
 static size_t
 mime_parser_bound(const char *s, size_t n, int max_parts)
 {
 	static const char FIELD[] = "content-type:";
 	size_t budget = 2 * (size_t)(max_parts > 0 ? max_parts : 0) + 2;
-	size_t i = 0, seen = 0;
+	size_t i = 0, seen = 0, dash = 0;
 	const char *lf;
 
 	while (i < n) {
+		if (n - i >= 2 && s[i] == '-' && s[i + 1] == '-')
+			dash = i;
 		if (n - i >= sizeof(FIELD) - 1 &&
 		    strncasecmp(s + i, FIELD, sizeof(FIELD) - 1) == 0 &&
 		    ++seen > budget)
-			return i;
+			return dash > 0 ? dash : i;
 		lf = memchr(s + i, '\n', n - i);
 		if (lf == NULL)
 			break;
