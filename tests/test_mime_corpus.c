@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Robustness of filters/mime.c over real and malformed mail: every file
+ * of tests/corpus/external (fixtures of public mail parsers, see its
+ * SOURCES.md) and tests/corpus/sample must decode to a result, or to a
+ * clean -1 for empty or headerless input; under make check's ASan+UBSan
+ * build any out-of-bounds read or leak fails the run. A few samples are
+ * also checked for content. Runs from the repository root.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "filters/mime.h"
+#include "lib/buf.h"
+
+#define CORPUS_EXTERNAL "tests/corpus/external"
+#define CORPUS_SAMPLE "tests/corpus/sample"
+
+static const struct limits LIM = {
+	50u << 20, 256u << 10, 1u << 20, 20, 500, 4u << 20
+};
+
+/* Not messages: attribution and expectations kept with the corpus. */
+static const char *const SKIP[] = {
+	"SOURCES.md", "README.md", "_manifest.tsv", "_licenses", "expected.jsonl",
+};
+
+static bool
+skipped(const char *name)
+{
+	size_t i;
+
+	if (name[0] == '.')
+		return true;
+	for (i = 0; i < sizeof(SKIP) / sizeof(SKIP[0]); i++)
+		if (strcmp(name, SKIP[i]) == 0)
+			return true;
+	return false;
+}
+
+static char *
+slurp(const char *path, size_t *len_r)
+{
+	struct buf b = { 0 };
+	char chunk[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	*len_r = b.len;
+	return buf_steal(&b);
+}
+
+/* Decode one file; a -1 is allowed only for empty or headerless input. */
+static void
+decode_file(const char *path, int *nfiles, int *nerrors)
+{
+	struct mime_msg *m = NULL;
+	struct err e;
+	size_t len;
+	char *msg = slurp(path, &len);
+
+	if (mime_parse(msg, len, &LIM, &m, &e) == 0) {
+		assert_non_null(m->text);
+		assert_int_equal(strlen(m->text), m->text_len);
+		mime_msg_free(&m);
+	} else {
+		assert_null(m);
+		assert_true(len == 0 || strchr(msg, ':') == NULL ||
+			    strstr(e.msg, "no header") != NULL);
+		(*nerrors)++;
+	}
+	(*nfiles)++;
+	free(msg);
+}
+
+static void
+walk(const char *dir, int *nfiles, int *nerrors)
+{
+	struct dirent *d;
+	struct stat st;
+	DIR *dp = opendir(dir);
+	char *path;
+
+	if (dp == NULL)
+		fail_msg("cannot open %s (run from the repository root)", dir);
+	while ((d = readdir(dp)) != NULL) {
+		if (skipped(d->d_name))
+			continue;
+		path = NULL;
+		if (asprintf(&path, "%s/%s", dir, d->d_name) < 0)
+			fail();
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			walk(path, nfiles, nerrors);
+		else if (S_ISREG(st.st_mode))
+			decode_file(path, nfiles, nerrors);
+		free(path);
+	}
+	closedir(dp);
+}
+
+static void
+test_corpus_external(void **state)
+{
+	int nfiles = 0, nerrors = 0;
+
+	(void)state;
+	walk(CORPUS_EXTERNAL, &nfiles, &nerrors);
+	print_message("external corpus: %d files, %d headerless\n", nfiles, nerrors);
+	assert_true(nfiles >= 400);
+	assert_true(nerrors < 10);
+}
+
+static void
+test_corpus_sample(void **state)
+{
+	int nfiles = 0, nerrors = 0;
+
+	(void)state;
+	walk(CORPUS_SAMPLE, &nfiles, &nerrors);
+	assert_int_equal(nfiles, 16);
+	assert_int_equal(nerrors, 0);
+}
+
+static struct mime_msg *
+sample(const char *name)
+{
+	struct mime_msg *m = NULL;
+	struct err e;
+	size_t len;
+	char *path = NULL, *msg;
+
+	if (asprintf(&path, "%s/%s", CORPUS_SAMPLE, name) < 0)
+		fail();
+	msg = slurp(path, &len);
+	assert_int_equal(mime_parse(msg, len, &LIM, &m, &e), 0);
+	free(msg);
+	free(path);
+	return m;
+}
+
+static void
+test_samples(void **state)
+{
+	static const struct {
+		const char *file, *text;
+	} TEXTS[] = {
+		{ "03-hjoerring-tyveri-usb-latin1.eml", "Hjørring Kommune anmelder" },
+		{ "04-aarhus-skaermbillede-html.eml", "CPR-nummer 230561-2468" },
+		{ "09-deloitte-alle-kommuner-base64.eml", "Berørte kommuner" },
+		{ "10-deloitte-testmiljoe-cp1252.eml", "Deloitte" },
+	};
+	struct mime_msg *m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++) {
+		m = sample(TEXTS[i].file);
+		if (strstr(m->text, TEXTS[i].text) == NULL)
+			fail_msg("%s lacks \"%s\"", TEXTS[i].file, TEXTS[i].text);
+		assert_false(m->malformed);
+		mime_msg_free(&m);
+	}
+
+	m = sample("04-aarhus-skaermbillede-html.eml");
+	assert_false(m->has_html_only);	/* text/plain of the alternative */
+	assert_null(strstr(m->text, "<"));
+	mime_msg_free(&m);
+
+	m = sample("05-rksk-samtaleudskrift-rfc2047.eml");
+	assert_string_equal(mime_header_get(m, "Subject"),
+		"Brud på persondatasikkerheden – samtaleudskrift sendt til forkert borger");
+	mime_msg_free(&m);
+
+	m = sample("15-bounce-bv-2026-0004.eml");
+	assert_true(m->is_delivery_report);
+	assert_non_null(m->delivery_status);
+	assert_string_equal(mime_header_find(m->returned_headers,
+		m->nreturned_headers, "Message-ID"),
+		"<case-BV-2026-0004.17@brudvagt.aarhus.dk>");
+	mime_msg_free(&m);
+
+	m = sample("16-moedeinvitation.eml");
+	assert_int_equal(m->nattachments, 1);
+	assert_string_equal(m->attachments[0].content_type, "text/calendar");
+	assert_null(strstr(m->text, "BEGIN:VCALENDAR"));
+	mime_msg_free(&m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus_external),
+		cmocka_unit_test(test_corpus_sample),
+		cmocka_unit_test(test_samples),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
