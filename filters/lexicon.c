@@ -311,6 +311,8 @@ const struct lex_entry lex_reply_prefixes[] = {
 /* Time cues: the verb nearest a time says what the time is. */
 const struct lex_entry lex_discovery_cues[] = {
 	{ "opdag", 0, 1 }, { "konstater", 0, 1 }, { "fik besked", 0, 0 },
+	{ "besked", 0, 0 }, { "henvendelse", 0, 0 }, { "sendt os", 0, 0 },
+	{ "skrev til os", 0, 0 }, { "gjorde opmærksom", 0, 0 },
 	{ "fået besked", 0, 0 }, { "fik en henvendelse", 0, 0 },
 	{ "fået en henvendelse", 0, 0 }, { "fik henvendelse", 0, 0 },
 	{ "modtog en henvendelse", 0, 0 }, { "modtaget en henvendelse", 0, 0 },
@@ -329,6 +331,7 @@ const struct lex_entry lex_discovery_cues[] = {
 
 const struct lex_entry lex_breach_cues[] = {
 	{ "skete", 0, 0 }, { "opstod", 0, 0 }, { "sket", 0, 0 },
+	{ "fandt sted", 0, 0 },
 	{ "blev sendt", 0, 0 }, { "sendt", 0, 0 }, { "sendte", 0, 0 },
 	{ "delte", 0, 0 }, { "delt", 0, 0 }, { "lagt", 0, 0 }, { "lagde", 0, 0 },
 	{ "kopieret", 0, 0 }, { "kopierede", 0, 0 }, { "stjålet", 0, 0 },
@@ -434,10 +437,13 @@ const struct lex_entry lex_signoffs[] = {
 	{ "bedste hilsner", 0, 0 }, { "mange hilsner", 0, 0 },
 	{ "hilsen", 0, 0 }, { "mvh", 0, 0 }, { "vh", 0, 0 },
 	{ "kind regards", 0, 0 }, { "best regards", 0, 0 },
-	{ "regards", 0, 0 }, { "sendt fra min", 0, 0 }, { "-- ", 0, 0 },
+	{ "regards", 0, 0 }, { "sendt fra min", 1, 0 }, { "sent from my", 1, 0 },
+	{ "hentet fra", 1, 0 }, { "-- ", 0, 0 },
 	{ "--", 0, 0 },
 	{ NULL, 0, 0 },
 };
+
+/* (value 1: the rest of the line may hold anything, "Sendt fra min iPhone") */
 
 /* Lines that start the quoted original in a reply. */
 const struct lex_entry lex_quote_markers[] = {
