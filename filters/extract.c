@@ -83,6 +83,8 @@ static void
 extract_times(const struct prose *p, int64_t ref, struct analysis *a)
 {
 	struct date_match *m = NULL;
+	bool has_uncued = false;
+	int64_t uncued = 0;
 	size_t n, i;
 
 	a->has_breach_at = time_in_field(p, F_BREACH_AT, ref, &a->breach_at);
@@ -94,6 +96,14 @@ extract_times(const struct prose *p, int64_t ref, struct analysis *a)
 		if (!m[i].has_time || prose_in_other_field(p, m[i].start, F_DESCRIPTION))
 			continue;
 		switch (cue_for(p, m[i].start)) {
+		case CUE_NONE:
+			/* a time with no verb to tell: most reports say first
+			 * when it happened */
+			if (!has_uncued) {
+				has_uncued = true;
+				uncued = m[i].t;
+			}
+			break;
 		case CUE_DISCOVERY:
 			if (!a->has_discovered_at) {
 				a->has_discovered_at = true;
@@ -109,6 +119,11 @@ extract_times(const struct prose *p, int64_t ref, struct analysis *a)
 		default:
 			break;
 		}
+	}
+	if (!a->has_breach_at && has_uncued &&
+	    !(a->has_discovered_at && uncued == a->discovered_at)) {
+		a->has_breach_at = true;
+		a->breach_at = uncued;
 	}
 	free(m);
 }
@@ -524,27 +539,47 @@ extract_municipalities_in(const struct settings *s, const char *text,
 	free(mask);
 }
 
-/* Names in sentences that say they are not affected do not count. */
+/* Where a negation stops reaching: "ikke berørt; kun Vejen". */
+static const char *const scope_breaks[] = { ";", " men ", " kun ", " dog ", " derimod ", NULL };
+
+static size_t
+scope_end(const char *s, size_t b, size_t e)
+{
+	size_t best = e, k;
+	const char *hit;
+
+	for (k = 0; scope_breaks[k]; k++)
+		if ((hit = memmem(s + b, e - b, scope_breaks[k], strlen(scope_breaks[k]))) &&
+		    (size_t)(hit - s) < best)
+			best = (size_t)(hit - s);
+	return best;
+}
+
+/* Names in a stretch that says they are not affected do not count
+ * ("Viborg er ikke berørt"). */
 static void
 drop_negated(const struct settings *s, const struct prose *p, bool *found)
 {
-	size_t pos = 0, b, e;
+	size_t pos = 0, b, e, se;
 
 	while (pos < p->body_end) {
-		e = prose_next_sentence(p, pos);
-		b = pos;
-		if (lex_any(p->flat, b, e, lex_negations) &&
-		    lex_any(p->flat, b, e, lex_affected_cues)) {
-			bool *neg = xcalloc(s->nmunicipalities + 1, sizeof(bool));
-			size_t i;
+		se = prose_next_sentence(p, pos);
+		for (b = pos; b < se; b = e + 1) {
+			e = scope_end(p->flat, b, se);
+			if (lex_any(p->flat, b, e, lex_negations) &&
+			    lex_any(p->flat, b, e, lex_affected_cues)) {
+				bool *neg = xcalloc(s->nmunicipalities + 1, sizeof(bool));
+				size_t i;
 
-			extract_municipalities_in(s, p->text + b, p->flat + b, e - b, neg);
-			for (i = 0; i < s->nmunicipalities; i++)
-				if (neg[i])
-					found[i] = false;
-			free(neg);
+				extract_municipalities_in(s, p->text + b, p->flat + b,
+							  e - b, neg);
+				for (i = 0; i < s->nmunicipalities; i++)
+					if (neg[i])
+						found[i] = false;
+				free(neg);
+			}
 		}
-		pos = e > pos ? e : pos + 1;
+		pos = se > pos ? se : pos + 1;
 	}
 }
 
@@ -566,7 +601,9 @@ extract_affects_all(const struct prose *p, struct analysis *a)
 	}
 	while (!a->affects_all &&
 	       lex_find(p->flat, pos, p->body_end, lex_all_munis, &pos, &n)) {
-		prose_clause(p, pos, &b, &e);
+		prose_sentence(p, pos, &b, &e);
+		if (pos > b + 50)
+			b = pos - 50;
 		if (!lex_any(p->flat, b, pos, lex_negations))
 			a->affects_all = true;
 		pos += n;

@@ -318,9 +318,9 @@ const struct lex_entry lex_discovery_cues[] = {
 	{ "modtog en henvendelse", 0, 0 }, { "modtaget en henvendelse", 0, 0 },
 	{ "henvendte sig", 0, 0 }, { "henvendelse fra", 0, 0 },
 	{ "fik at vide", 0, 0 }, { "fik kendskab", 0, 0 },
-	{ "fik oplyst", 0, 0 }, { "blev opmærksom", 0, 0 },
-	{ "blev gjort opmærksom", 0, 0 }, { "gjorde os opmærksom", 0, 0 },
-	{ "blev vi opmærksom", 0, 0 }, { "blev kontaktet", 0, 0 },
+	{ "fik oplyst", 0, 0 }, { "opmærksom", 0, 1 },
+
+	{ "blev kontaktet", 0, 0 },
 	{ "kontaktede os", 0, 0 }, { "ringede", 0, 0 }, { "underrettet", 0, 0 },
 	{ "underretning", 0, 0 }, { "bemærkede", 0, 0 }, { "fandt", 0, 0 },
 	{ "fundet", 0, 0 }, { "anmeldte", 0, 0 }, { "meldt", 0, 0 },
