@@ -729,6 +729,26 @@ mime_parser_bound(const char *s, size_t n, int max_parts)
 	return n;
 }
 
+/*
+ * Did libetpan lose the body? It can return a multipart without parts
+ * (e.g. input ending on a delimiter): nothing read, nothing listed,
+ * yet the body has something to read.
+ */
+static bool
+mime_came_out_empty(const struct mime_ctx *c, const char *body, size_t n)
+{
+	size_t i;
+
+	if (c->used_plain || c->used_html || c->m->nattachments > 0 ||
+	    c->m->is_delivery_report || c->m->nparts > 1)
+		return false;
+	for (i = 0; i < n; i++)
+		if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' &&
+		    body[i] != '\n')
+			return true;
+	return false;
+}
+
 /* Decode the body of msg[0..len) (body starts at body) into c->m. */
 static void
 mime_body(struct mime_ctx *c, const char *msg, size_t len, size_t body)
@@ -746,9 +766,9 @@ mime_body(struct mime_ctx *c, const char *msg, size_t len, size_t body)
 	if (bound > 0 &&
 	    mailmime_parse(copy, bound, &idx, &root) == MAILIMF_NO_ERROR &&
 	    root->mm_type == MAILMIME_MESSAGE &&
-	    root->mm_data.mm_message.mm_msg_mime != NULL) {
+	    root->mm_data.mm_message.mm_msg_mime != NULL)
 		mime_walk(c, root->mm_data.mm_message.mm_msg_mime, 0);
-	} else {
+	if (root == NULL || mime_came_out_empty(c, msg + body, len - body)) {
 		c->m->malformed = true;
 		u = charset_to_utf8(NULL, msg + body, len - body, &ulen);
 		mime_text_add(c, u, ulen);

@@ -229,6 +229,11 @@ static const struct mime_case CASES[] = {
 	  "Content-Type: text/plain\r\n\r\nAnden del",
 	  NULL, 0, { "Første del\n", "Anden del" }, NULL,
 	  NULL, NULL, 0, NULL, NULL, 0, NULL, NULL },
+	{ "input ending on a delimiter: raw body, flagged",
+	  HDR "Content-Type: multipart/mixed; boundary=p\r\n\r\n"
+	  "--p\r\nContent-Type: text/plain\r\n\r\nTabt del\r\n--p\r\n",
+	  NULL, F_MALFORMED, { "Tabt del" }, NULL,
+	  NULL, NULL, 0, NULL, NULL, 0, NULL, NULL },
 	{ "NUL bytes dropped, CRLF becomes LF",
 	  HDR "\r\nlinje\0 et\r\nlinje to\rlinje tre\r\n",
 	  NULL, 0, { "linje et\nlinje to\nlinje tre\n" }, "\r",
