@@ -259,62 +259,82 @@ rfc2231_unescape(struct buf *b, const char *v)
 }
 
 /*
- * Parameter base (e.g. "filename") from RFC 2231 pieces "base*",
- * "base*N" and "base*N*" in params (a clist of struct mailmime_parameter),
- * joined in section order and converted to UTF-8; owned, or NULL.
+ * Is parameter name an RFC 2231 piece of base: "base*" (section 0,
+ * extended), "base*N" (plain) or "base*N*" (extended)?
  */
+static bool
+rfc2231_piece(const char *name, const char *base, long *section_r,
+	      bool *extended_r)
+{
+	size_t blen = strlen(base);
+	char *end;
+
+	if (name == NULL || strncasecmp(name, base, blen) != 0 ||
+	    name[blen] != '*')
+		return false;
+	name += blen + 1;
+	*section_r = 0;
+	*extended_r = *name == '\0';
+	if (*name == '\0')
+		return true;
+	if (!isdigit((unsigned char)*name))
+		return false;
+	*section_r = strtol(name, &end, 10);
+	*extended_r = *end == '*';
+	return *end == '\0' || strcmp(end, "*") == 0;
+}
+
+/* Append section's value of base from params; false when it is absent.
+ * Section 0 of an extended value names the charset (into charset). */
+static bool
+rfc2231_section(clist *params, const char *base, long section,
+		struct buf *raw, char charset[64])
+{
+	const char *v, *q;
+	clistiter *it;
+	bool extended;
+	long n;
+
+	for (it = clist_begin(params); it != NULL; it = clist_next(it)) {
+		struct mailmime_parameter *p = clist_content(it);
+
+		if (p->pa_value == NULL ||
+		    !rfc2231_piece(p->pa_name, base, &n, &extended) || n != section)
+			continue;
+		v = p->pa_value;
+		if (!extended) {
+			buf_puts(raw, v);
+			return true;
+		}
+		if (section == 0 && (q = strchr(v, '\'')) != NULL &&
+		    strchr(q + 1, '\'') != NULL) {
+			snprintf(charset, 64, "%.*s", (int)(q - v), v);
+			v = strchr(q + 1, '\'') + 1;
+		}
+		rfc2231_unescape(raw, v);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Parameter base (e.g. "filename") from its RFC 2231 pieces in params (a
+ * clist of struct mailmime_parameter), joined in section order (at most
+ * RFC2231_MAX_SECTIONS) and converted to UTF-8; owned, or NULL.
+ */
+#define RFC2231_MAX_SECTIONS 100
 static char *
 rfc2231_param(clist *params, const char *base, size_t max)
 {
 	struct buf raw = { 0 };
 	char charset[64] = "";
-	size_t blen = strlen(base);
 	size_t ulen;
-	int section;
+	long section = 0;
 	char *r, *u;
 
-	for (section = 0; section < 100; section++) {
-		clistiter *it;
-		bool found = false;
-
-		for (it = clist_begin(params); it != NULL; it = clist_next(it)) {
-			struct mailmime_parameter *p = clist_content(it);
-			const char *name = p->pa_name, *v = p->pa_value, *q;
-			char *end;
-			long n = 0;
-			bool extended;
-
-			if (name == NULL || v == NULL ||
-			    strncasecmp(name, base, blen) != 0 || name[blen] != '*')
-				continue;
-			name += blen + 1;	/* "", "N", "N*" */
-			extended = *name == '\0';
-			if (*name != '\0') {
-				n = strtol(name, &end, 10);
-				if (end == name || !isdigit((unsigned char)*name) ||
-				    (*end != '\0' && strcmp(end, "*") != 0))
-					continue;
-				extended = *end == '*';
-			}
-			if (n != section)
-				continue;
-			found = true;
-			if (extended) {
-				if (section == 0 && (q = strchr(v, '\'')) != NULL &&
-				    strchr(q + 1, '\'') != NULL) {
-					snprintf(charset, sizeof(charset), "%.*s",
-						 (int)(q - v), v);
-					v = strchr(q + 1, '\'') + 1;
-				}
-				rfc2231_unescape(&raw, v);
-			} else {
-				buf_puts(&raw, v);
-			}
-			break;
-		}
-		if (!found)
-			break;
-	}
+	while (section < RFC2231_MAX_SECTIONS &&
+	       rfc2231_section(params, base, section, &raw, charset))
+		section++;
 	if (raw.len == 0) {
 		buf_free(&raw);
 		return NULL;
