@@ -717,6 +717,20 @@ mime_walk(struct mime_ctx *c, struct mailmime *mm, int depth)
 	}
 }
 
+/* Does the line at s[0..n) open a Content-Type field ("name :" too)? */
+static bool
+mime_is_content_type(const char *s, size_t n)
+{
+	static const char NAME[] = "content-type";
+	size_t i = sizeof(NAME) - 1;
+
+	if (n < i || strncasecmp(s, NAME, i) != 0)
+		return false;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i < n && s[i] == ':';
+}
+
 /*
  * How much of s[0..n) libetpan may see: everything before the boundary
  * line that opens the part holding the (2 * max_parts + 2)-th
@@ -729,7 +743,6 @@ mime_walk(struct mime_ctx *c, struct mailmime *mm, int depth)
 static size_t
 mime_parser_bound(const char *s, size_t n, int max_parts)
 {
-	static const char FIELD[] = "content-type:";
 	size_t budget = 2 * (size_t)(max_parts > 0 ? max_parts : 0) + 2;
 	size_t i = 0, seen = 0, dash = 0;
 	const char *lf;
@@ -737,9 +750,7 @@ mime_parser_bound(const char *s, size_t n, int max_parts)
 	while (i < n) {
 		if (n - i >= 2 && s[i] == '-' && s[i + 1] == '-')
 			dash = i;
-		if (n - i >= sizeof(FIELD) - 1 &&
-		    strncasecmp(s + i, FIELD, sizeof(FIELD) - 1) == 0 &&
-		    ++seen > budget)
+		if (mime_is_content_type(s + i, n - i) && ++seen > budget)
 			return dash > 0 ? dash : i;
 		lf = memchr(s + i, '\n', n - i);
 		if (lf == NULL)

@@ -290,9 +290,9 @@ gen(const struct mime_case *c)
 		return buf_steal(&b);
 	}
 	n = strcmp(c->name, "depth limit") == 0 ? 6 : 20000;
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "Content-Type: multipart/mixed; boundary=d%d\r\n\r\n"
-			   "--d%d\r\n", i, i);
+	for (i = 0; i < n; i++)	/* obsolete "name :" form on odd levels */
+		buf_printf(&b, "Content-Type%s: multipart/mixed; boundary=d%d\r\n\r\n"
+			   "--d%d\r\n", i % 2 ? " " : "", i, i);
 	buf_puts(&b, "Content-Type: text/plain\r\n\r\ndybt\r\n");
 	for (i = n - 1; i >= 0; i--)
 		buf_printf(&b, "--d%d--\r\n", i);
