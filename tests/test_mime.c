@@ -27,6 +27,9 @@ static const struct limits LIM_SMALL_MSG = {
 static const struct limits LIM_SMALL_TEXT = {
 	50u << 20, 256u << 10, 40, 20, 500, 100
 };
+static const struct limits LIM_SMALL_HEADER = {
+	50u << 20, 100, 1u << 20, 20, 500, 4u << 20
+};
 static const struct limits LIM_FEW_PARTS = {
 	50u << 20, 256u << 10, 1u << 20, 20, 3, 4u << 20
 };
@@ -257,6 +260,12 @@ static const struct mime_case CASES[] = {
 	  "0123456789012345678901234567890123456789\r\nSLUT\r\n",
 	  &LIM_SMALL_TEXT, F_TRUNC, { "kort linje\n" }, "SLUT",
 	  NULL, NULL, 0, NULL, NULL, 0, NULL, NULL },
+	{ "header limit: fields past it are dropped, body still read",
+	  "From: jh@viborg.dk\r\nSubject: Brud\r\n"
+	  "X-Lang: 0123456789012345678901234567890123456789012345678901234567890123456789\r\n"
+	  "X-Efter: tabt\r\n\r\nKroppen\r\n",
+	  &LIM_SMALL_HEADER, F_TRUNC, { "Kroppen" }, NULL,
+	  "subject", "Brud", 0, NULL, NULL, 0, NULL, NULL },
 	{ "part limit", NULL, &LIM_FEW_PARTS, F_TRUNC, { "del 1" }, "del 9",
 	  NULL, NULL, -1, NULL, NULL, 0, NULL, NULL },
 	{ "depth limit", NULL, &LIM_SHALLOW, F_TRUNC, { NULL }, "dybt",
@@ -405,6 +414,8 @@ check_case(const struct mime_case *c, const struct mime_msg *m)
 	assert_int_equal(m->malformed, (c->flags & F_MALFORMED) != 0);
 	assert_int_equal(m->has_html_only, (c->flags & F_HTML_ONLY) != 0);
 	assert_int_equal(m->is_delivery_report, (c->flags & F_DSN) != 0);
+	if (c->lim == &LIM_SMALL_HEADER)
+		assert_null(mime_header_get(m, "X-Efter"));
 	if (c->hname != NULL) {
 		assert_non_null(mime_header_get(m, c->hname));
 		assert_string_equal(mime_header_get(m, c->hname), c->hvalue);
