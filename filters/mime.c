@@ -50,7 +50,42 @@ mime_in_input(const struct mime_ctx *c, const char *p, size_t n)
 	       n <= (size_t)(c->base + c->len - p);
 }
 
-/* "type/subtype" of a part, lowercased; owned. */
+/* libetpan's discrete types by name. */
+static const struct {
+	int type;
+	const char *name;
+} MIME_DISCRETE[] = {
+	{ MAILMIME_DISCRETE_TYPE_TEXT, "text" },
+	{ MAILMIME_DISCRETE_TYPE_IMAGE, "image" },
+	{ MAILMIME_DISCRETE_TYPE_AUDIO, "audio" },
+	{ MAILMIME_DISCRETE_TYPE_VIDEO, "video" },
+	{ MAILMIME_DISCRETE_TYPE_APPLICATION, "application" },
+};
+
+/* The top-level type name of ct (borrowed), or NULL. */
+static const char *
+mime_type_name(const struct mailmime_type *t)
+{
+	const struct mailmime_discrete_type *d;
+	const struct mailmime_composite_type *c;
+	size_t i;
+
+	if (t->tp_type == MAILMIME_TYPE_DISCRETE_TYPE) {
+		d = t->tp_data.tp_discrete_type;
+		if (d->dt_type == MAILMIME_DISCRETE_TYPE_EXTENSION)
+			return d->dt_extension;
+		for (i = 0; i < sizeof(MIME_DISCRETE) / sizeof(MIME_DISCRETE[0]); i++)
+			if (MIME_DISCRETE[i].type == d->dt_type)
+				return MIME_DISCRETE[i].name;
+		return NULL;
+	}
+	c = t->tp_data.tp_composite_type;
+	if (c->ct_type == MAILMIME_COMPOSITE_TYPE_EXTENSION)
+		return c->ct_token;
+	return c->ct_type == MAILMIME_COMPOSITE_TYPE_MESSAGE ? "message" : "multipart";
+}
+
+/* "type/subtype" of a part, lowercased (text/plain when absent); owned. */
 static char *
 mime_type_of(const struct mailmime_content *ct)
 {
@@ -58,27 +93,10 @@ mime_type_of(const struct mailmime_content *ct)
 	char *r, *p;
 
 	if (ct != NULL && ct->ct_type != NULL) {
-		if (ct->ct_type->tp_type == MAILMIME_TYPE_DISCRETE_TYPE) {
-			static const char *const D[] = { "", "text", "image",
-				"audio", "video", "application" };
-			struct mailmime_discrete_type *d = ct->ct_type->tp_data.tp_discrete_type;
-
-			if (d->dt_type == MAILMIME_DISCRETE_TYPE_EXTENSION)
-				type = d->dt_extension;
-			else if (d->dt_type > 0 && d->dt_type < 6)
-				type = D[d->dt_type];
-		} else {
-			struct mailmime_composite_type *t = ct->ct_type->tp_data.tp_composite_type;
-
-			if (t->ct_type == MAILMIME_COMPOSITE_TYPE_EXTENSION)
-				type = t->ct_token;
-			else
-				type = t->ct_type == MAILMIME_COMPOSITE_TYPE_MESSAGE ?
-				       "message" : "multipart";
-		}
-		sub = ct->ct_subtype != NULL ? ct->ct_subtype : "";
+		type = mime_type_name(ct->ct_type);
+		sub = ct->ct_subtype;
 	}
-	r = xasprintf("%s/%s", type != NULL ? type : "", sub);
+	r = xasprintf("%s/%s", type != NULL ? type : "", sub != NULL ? sub : "");
 	for (p = r; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
