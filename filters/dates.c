@@ -51,19 +51,23 @@ struct word_val {
 	int val;
 };
 
+/* val: month; +MONTH_ABBREV: an abbreviation, which may take a '.' */
+#define MONTH_ABBREV 100
 static const struct word_val MONTHS[] = {
-	{ "januar", 1 }, { "january", 1 }, { "jan", 1 },
-	{ "februar", 2 }, { "february", 2 }, { "feb", 2 },
-	{ "marts", 3 }, { "march", 3 }, { "mar", 3 },
-	{ "april", 4 }, { "apr", 4 },
+	{ "januar", 1 }, { "january", 1 }, { "jan", 1 + MONTH_ABBREV },
+	{ "februar", 2 }, { "february", 2 }, { "feb", 2 + MONTH_ABBREV },
+	{ "marts", 3 }, { "march", 3 }, { "mar", 3 + MONTH_ABBREV },
+	{ "april", 4 }, { "apr", 4 + MONTH_ABBREV },
 	{ "maj", 5 }, { "may", 5 },
-	{ "juni", 6 }, { "june", 6 }, { "jun", 6 },
-	{ "juli", 7 }, { "july", 7 }, { "jul", 7 },
-	{ "august", 8 }, { "aug", 8 },
-	{ "september", 9 }, { "sept", 9 }, { "sep", 9 },
-	{ "oktober", 10 }, { "october", 10 }, { "okt", 10 }, { "oct", 10 },
-	{ "november", 11 }, { "nov", 11 },
-	{ "december", 12 }, { "dec", 12 },
+	{ "juni", 6 }, { "june", 6 }, { "jun", 6 + MONTH_ABBREV },
+	{ "juli", 7 }, { "july", 7 }, { "jul", 7 + MONTH_ABBREV },
+	{ "august", 8 }, { "aug", 8 + MONTH_ABBREV },
+	{ "september", 9 }, { "sept", 9 + MONTH_ABBREV },
+	{ "sep", 9 + MONTH_ABBREV },
+	{ "oktober", 10 }, { "october", 10 }, { "okt", 10 + MONTH_ABBREV },
+	{ "oct", 10 + MONTH_ABBREV },
+	{ "november", 11 }, { "nov", 11 + MONTH_ABBREV },
+	{ "december", 12 }, { "dec", 12 + MONTH_ABBREV },
 };
 
 /* val: weekday, 0 = Sunday; +10: an abbreviation, only before a date */
@@ -138,6 +142,8 @@ static const char *const CONNECTORS[] = {
 	"tidspunkt", "tidspunktet", "allerede", "først", "mellem", "at",
 	"around", "about", "approx", "approximately", "on", "morgenen",
 	"formiddagen", "eftermiddagen", "aftenen", "natten", "tid",
+	"morgen", "formiddag", "eftermiddag", "aften", "middag", "nat",
+	"middagstid", "frokost", "frokosttid",
 };
 
 /* A number after these words is not a date ("version 4.12.26"). */
@@ -153,7 +159,21 @@ static const char *const NOT_DATE_AFTER[] = {
 };
 
 /* ... but not after these: "den 3/11 af ..." is a date. */
-static const char *const DAY_ARTICLES[] = { "den", "d", "fra", "til" };
+static const char *const DAY_ARTICLES[] = {
+	"den", "d", "dato", "fra", "til", "mandag", "tirsdag", "onsdag", "torsdag",
+	"fredag", "lørdag", "søndag",
+};
+
+/* A bare "14.30" after these is a time: "Tidspunkt: 14.30". */
+static const char *const TIME_LABELS[] = {
+	"tidspunkt", "tidspunktet", "tid", "klokkeslæt", "time", "kl",
+};
+
+/* "for to dage siden": units in days. */
+static const struct word_val REL_UNITS[] = {
+	{ "dag", 1 }, { "dage", 1 }, { "døgn", 1 }, { "uge", 7 },
+	{ "uger", 7 },
+};
 
 enum tok_kind { TOK_DATE, TOK_REL, TOK_WDAY, TOK_TIME };
 
@@ -324,7 +344,7 @@ word_before_in(const struct ctx *c, size_t i, const char *const *list, size_t n)
 
 	while (e > 0 && (c->s[e - 1] == ' ' || c->s[e - 1] == '\t'))
 		e--;
-	if (e > 0 && c->s[e - 1] == '.')
+	if (e > 0 && (c->s[e - 1] == '.' || c->s[e - 1] == ':'))
 		e--;
 	for (b = e; b > 0 && is_wordb(c, b - 1); b--)
 		;
@@ -465,7 +485,8 @@ scan_numeric(const struct ctx *c, size_t i, struct tok *t)
 	else if (s1 == '/' && ws_at(c, j) == 1 && c->s[j] == ' ' &&
 		 year_at(c, j + 1, false, &y) == 4 && num_right_ok(c, j + 5))
 		j += 5;
-	else if (s1 != '/')
+	else if (s1 != '/' && !word_before_in(c, i, DAY_ARTICLES,
+					      NELEM(DAY_ARTICLES)))
 		return false;
 	if (!dm_ok(d, m) || !num_right_ok(c, j))
 		return false;
@@ -485,8 +506,11 @@ month_at(const struct ctx *c, size_t i, int *m)
 {
 	size_t e = longest_val(c, i, MONTHS, NELEM(MONTHS), m);
 
-	if (e > 0 && e < c->len && c->s[e] == '.')
-		e++;
+	if (e > 0 && *m > MONTH_ABBREV) {
+		*m -= MONTH_ABBREV;
+		if (e < c->len && c->s[e] == '.')
+			e++;
+	}
 	return e;
 }
 
@@ -551,6 +575,27 @@ scan_month_first(const struct ctx *c, size_t i, struct tok *t)
 	return true;
 }
 
+/* "for to dage siden", "for 3 uger siden". */
+static bool
+scan_ago(const struct ctx *c, size_t i, struct tok *t)
+{
+	struct number_match nm;
+	size_t j, e;
+	int unit;
+
+	if ((j = phrase_at(c, i, "for ")) == 0 ||
+	    !number_at(c->s, c->len, j, &nm) || nm.value < 1 || nm.value > 366)
+		return false;
+	j = skip_ws(c, nm.end);
+	if (j == nm.end ||
+	    (e = longest_val(c, j, REL_UNITS, NELEM(REL_UNITS), &unit)) == 0 ||
+	    (e = phrase_at(c, e, " siden")) == 0)
+		return false;
+	tok_init(t, TOK_REL, i, e);
+	t->rel = -(int)nm.value * unit;
+	return true;
+}
+
 static bool
 scan_rel(const struct ctx *c, size_t i, struct tok *t)
 {
@@ -562,7 +607,7 @@ scan_rel(const struct ctx *c, size_t i, struct tok *t)
 			k = x;
 		}
 	if (best == 0)
-		return false;
+		return scan_ago(c, i, t);
 	tok_init(t, TOK_REL, i, best);
 	t->rel = REL_WORDS[k].rel;
 	t->period = REL_WORDS[k].period;
@@ -692,7 +737,8 @@ scan_time(const struct ctx *c, size_t i, struct tok *t)
 		t->hour = h;
 		t->min = mi;
 		t->end = e;
-		t->weak = c->s[e - 3] == '.';
+		t->weak = c->s[e - 3] == '.' &&
+			  !word_before_in(c, i, TIME_LABELS, NELEM(TIME_LABELS));
 	} else {
 		if (dig(c, i)) {
 			if (!num_left_ok(c, i) || (k = read_num(c, i, 2, &h)) == 0)

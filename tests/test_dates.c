@@ -158,6 +158,24 @@ static const struct {
 	{ "i dag kl. 12", MAR29, "2026-03-29T12:00+02:00" },
 	{ "i nat kl. 1", MAR29, "2026-03-29T01:00+01:00" },
 	{ "29.03.2026 kl. 03.00", MAR29, "2026-03-29T03:00+02:00" },
+	{ "tirsdag d. 13.10.2026 ca. kl. 14:30", OCT26,
+	  "2026-10-13T14:30+02:00" },
+	{ "d. 13.10 kl. 14", OCT26, "2026-10-13T14:00+02:00" },
+	{ "den 13-10 kl. 14", OCT26, "2026-10-13T14:00+02:00" },
+	{ "fredag den 6. november.", OCT26, "2026-11-06" },
+	{ "Dato: 12.10.2026 Tidspunkt: 14.30", OCT26,
+	  "2026-10-12T14:30+02:00" },
+	{ "Dato: 13.10 kl. 14", OCT26, "2026-10-13T14:00+02:00" },
+	{ "Tidspunkt: 14.30", OCT26, "2026-10-26T14:30+01:00" },
+	{ "søndag aften kl. 22", OCT26, "2026-10-25T22:00+01:00" },
+	{ "ved 14-tiden i går", OCT26, "2026-10-25T14:00+01:00" },
+	{ "ca. kl. 9.30 i morges", OCT26, "2026-10-26T09:30+01:00" },
+	{ "natten til søndag kl. 2", OCT26, "2026-10-25T02:00+02:00" },
+	{ "for to dage siden", OCT26, "2026-10-24" },
+	{ "for 3 uger siden kl. 8", OCT26, "2026-10-05T08:00+02:00" },
+	{ "Sent: Tuesday, October 13, 2026 1:21 PM", OCT26,
+	  "2026-10-13T13:21+02:00" },
+	{ "Sendt: 13. oktober 2026 13:21", OCT26, "2026-10-13T13:21+02:00" },
 	/* invalid dates */
 	{ "31. februar", OCT26, "" },
 	{ "31.02.2026", OCT26, "" },
@@ -177,6 +195,8 @@ static const struct {
 	{ "24/7 support", OCT26, "" },
 	{ "1/2 time", OCT26, "" },
 	{ "14.30", OCT26, "" },
+	{ "fra 08.00 til 16.00", OCT26, "" },
+	{ "for to timer siden", OCT26, "" },
 	{ "10.00-12.00", OCT26, "" },
 	{ "man kan se det", OCT26, "" },
 	{ "BV-2026-0003", OCT26, "" },
@@ -295,6 +315,48 @@ test_truncated(void **state)
 	}
 }
 
+/* Random strings over the bytes dates care about: no crash, spans in
+ * bounds and in order (run under ASan+UBSan by make check). */
+static void
+test_random(void **state)
+{
+	static const char *const parts[] = {
+		"0", "1", "2", "9", "3", ".", "-", "/", ":", " ", "\n", ",",
+		"kl. ", "kl", "i går", "i ", "mandag", "den ", "d. ", "okt",
+		"oktober", "2026", "-tiden", "halv ", "ni", "T", "\xc2\xa0",
+		"\xc3", "for ", " dage siden", "I", "(", "om aftenen", "s",
+	};
+	char text[96];
+	struct date_match *m;
+	uint32_t x = 2463534242u;
+	size_t it, k, n, len;
+
+	(void)state;
+	for (it = 0; it < 20000; it++) {
+		len = 0;
+		for (k = 0; k < 12; k++) {
+			const char *p;
+			size_t pl;
+
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			p = parts[x % N(parts)];
+			pl = strlen(p);
+			if (len + pl >= sizeof(text))
+				break;
+			memcpy(text + len, p, pl);
+			len += pl;
+		}
+		n = dates_find(text, len, ref_of(OCT26), &m);
+		for (k = 0; k < n; k++) {
+			assert_true(m[k].start < m[k].end && m[k].end <= len);
+			assert_true(k == 0 || m[k].start >= m[k - 1].end);
+		}
+		free(m);
+	}
+}
+
 int
 main(void)
 {
@@ -303,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_spans),
 		cmocka_unit_test(test_first),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
