@@ -399,18 +399,20 @@ clock_at(const struct ctx *c, size_t i, const char *sep, int *h, int *mi,
 	return true;
 }
 
-/* "2026-11-20", "2026-10-15T14:12". */
+/* "2026-11-20", "2026/11/20", "2026-10-15T14:12". */
 static bool
 scan_iso(const struct ctx *c, size_t i, struct tok *t)
 {
 	int y, m, d, h, mi;
 	size_t j = i, n;
 	size_t e;
+	char sep;
 
-	if (read_num(c, j, 4, &y) != 4 || !in_set(c, j + 4, "-"))
+	if (read_num(c, j, 4, &y) != 4 || !in_set(c, j + 4, "-/"))
 		return false;
+	sep = c->s[j + 4];
 	j += 5;
-	if ((n = read_num(c, j, 2, &m)) == 0 || !in_set(c, j + n, "-"))
+	if ((n = read_num(c, j, 2, &m)) == 0 || j + n >= c->len || c->s[j + n] != sep)
 		return false;
 	j += n + 1;
 	if ((n = read_num(c, j, 2, &d)) == 0)
