@@ -7,7 +7,8 @@
  * turns what it recognises into tokens: explicit dates (ISO, numeric with
  * '.', '-' or '/', "20. nov. 2026", "Oct 5, 2026"), relative days
  * (REL_WORDS: "i går", "i forgårs", "i aftes", ...), weekdays
- * (WEEKDAYS, "i mandags") and clock times ("kl. 9.10", "klokken 14",
+ * (WEEKDAYS, "i mandags"), days counted from the previous date
+ * (ANCHOR_WORDS: "dagen efter", "samme dag") and clock times ("kl. 9.10", "klokken 14",
  * "9-tiden", "14:30"; a bare "14.30" is weak and only counts right after a
  * day). The combiner then joins a day and a time that stand together,
  * separated only by CONNECTORS ("ca.", "omkring", "ved", "den", ...), in
@@ -119,6 +120,21 @@ static const struct rel_word REL_WORDS[] = {
 	{ "yesterday", -1, PERIOD_NONE }, { "today", 0, PERIOD_NONE },
 };
 
+/* Days counted from the previous dated expression, not from ref:
+ * "Bruddet skete den 12. oktober. Dagen efter kl. 9 opdagede vi det." */
+static const struct rel_word ANCHOR_WORDS[] = {
+	{ "dagen efter", 1, PERIOD_NONE }, { "dagen derpå", 1, PERIOD_NONE },
+	{ "næste dag", 1, PERIOD_NONE }, { "den følgende dag", 1, PERIOD_NONE },
+	{ "følgende dag", 1, PERIOD_NONE }, { "næste morgen", 1, PERIOD_NONE },
+	{ "morgenen efter", 1, PERIOD_NONE },
+	{ "dagen før", -1, PERIOD_NONE }, { "dagen inden", -1, PERIOD_NONE },
+	{ "aftenen før", -1, PERIOD_PM }, { "aftenen inden", -1, PERIOD_PM },
+	{ "samme dag", 0, PERIOD_NONE }, { "samme morgen", 0, PERIOD_NONE },
+	{ "samme formiddag", 0, PERIOD_NONE },
+	{ "samme eftermiddag", 0, PERIOD_PM }, { "samme aften", 0, PERIOD_PM },
+	{ "samme nat", 0, PERIOD_NONE },
+};
+
 /* Words that introduce a clock time, and approximations after them. */
 static const char *const CLOCK_WORDS[] = { "klokken", "kl.", "kl", "kl:" };
 static const char *const APPROX_WORDS[] = {
@@ -182,6 +198,7 @@ struct tok {
 	enum tok_kind kind;
 	int y, m, d;		/* TOK_DATE; y == 0: no year given */
 	int rel;		/* TOK_REL: days from ref's day */
+	bool anchored;		/* TOK_REL: days from the previous dated match */
 	int wday;		/* TOK_WDAY: 0 = Sunday */
 	bool strict;		/* TOK_WDAY: strictly before ref's day */
 	int hour, min;		/* TOK_TIME, or a TOK_DATE with "T14:12"; else -1 */
@@ -195,6 +212,8 @@ struct ctx {
 	size_t len;
 	struct cph_tm ref;	/* ref in Copenhagen */
 	int64_t ref_days;	/* ref's local day, days since 1970-01-01 */
+	bool have_last;		/* last_days is set */
+	int64_t last_days;	/* the day of the latest dated match so far */
 };
 
 /* ---- small readers ------------------------------------------------ */
@@ -362,11 +381,13 @@ year_ok(int y)
 	return y >= DATES_YEAR_MIN && y <= DATES_YEAR_MAX;
 }
 
-/* Day and month could be a date (the year is checked on resolution). */
+/* Day and month look like a date. Whether the day exists in that month
+ * is checked on resolution, so that "31. februar kl. 14" is dropped
+ * whole instead of leaving a lone time. */
 static bool
 dm_ok(int d, int m)
 {
-	return m >= 1 && m <= 12 && d >= 1 && d <= cph_days_in_month(2000, m);
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
 static void
@@ -598,21 +619,40 @@ scan_ago(const struct ctx *c, size_t i, struct tok *t)
 	return true;
 }
 
+/* The longest entry of table t at i; its end or 0, *k its index. */
+static size_t
+longest_rel(const struct ctx *c, size_t i, const struct rel_word *t, size_t n,
+	    size_t *k)
+{
+	size_t best = 0, e, x;
+
+	for (x = 0; x < n; x++)
+		if ((e = phrase_at(c, i, t[x].w)) > best) {
+			best = e;
+			*k = x;
+		}
+	return best;
+}
+
+/* "i går", "i nat", "dagen efter", "for to dage siden". */
 static bool
 scan_rel(const struct ctx *c, size_t i, struct tok *t)
 {
-	size_t best = 0, e, x, k = 0;
+	const struct rel_word *w = REL_WORDS;
+	size_t e, k = 0;
+	bool anchored = false;
 
-	for (x = 0; x < NELEM(REL_WORDS); x++)
-		if ((e = phrase_at(c, i, REL_WORDS[x].w)) > best) {
-			best = e;
-			k = x;
-		}
-	if (best == 0)
-		return scan_ago(c, i, t);
-	tok_init(t, TOK_REL, i, best);
-	t->rel = REL_WORDS[k].rel;
-	t->period = REL_WORDS[k].period;
+	if ((e = longest_rel(c, i, REL_WORDS, NELEM(REL_WORDS), &k)) == 0) {
+		if ((e = longest_rel(c, i, ANCHOR_WORDS, NELEM(ANCHOR_WORDS),
+				     &k)) == 0)
+			return scan_ago(c, i, t);
+		w = ANCHOR_WORDS;
+		anchored = true;
+	}
+	tok_init(t, TOK_REL, i, e);
+	t->rel = w[k].rel;
+	t->period = w[k].period;
+	t->anchored = anchored;
 	return true;
 }
 
@@ -920,7 +960,9 @@ day_of(const struct ctx *c, const struct tok *t, int hour, int64_t *days)
 		*days = cph_days_from_civil(y, t->m, t->d);
 		return true;
 	case TOK_REL:
-		*days = c->ref_days + t->rel;
+		if (t->anchored && !c->have_last)
+			return false;
+		*days = (t->anchored ? c->last_days : c->ref_days) + t->rel;
 		if (t->period == PERIOD_NIGHT && hour >= 12)
 			(*days)--;
 		return true;
@@ -1048,8 +1090,35 @@ lone_day(const struct ctx *c, const struct matches *ms, size_t a)
 	return best;
 }
 
+/* Remember the day of a dated match for the anchored words after it. */
 static void
-combine(const struct ctx *c, struct toks *ts, struct matches *ms)
+push_dated(struct ctx *c, struct matches *ms, const struct date_match *m)
+{
+	struct cph_tm tm;
+
+	matches_push(ms, m);
+	cph_from_utc(m->t, &tm);
+	c->last_days = cph_days_from_civil(tm.year, tm.mon, tm.day);
+	c->have_last = true;
+}
+
+/* A time without its own day; resolve_lone() gives it one. */
+static void
+push_lone(const struct ctx *c, const struct toks *ts, size_t k,
+	  struct matches *ms)
+{
+	struct date_match m;
+
+	if (ts->v[k].weak || !make_match(c, NULL, &ts->v[k], &m))
+		return;
+	m.has_date = false;
+	m.start = SIZE_MAX;	/* marks it lone; end holds the token index */
+	m.end = k;
+	matches_push(ms, &m);
+}
+
+static void
+combine(struct ctx *c, struct toks *ts, struct matches *ms)
 {
 	struct date_match m;
 	size_t k = 0;
@@ -1061,23 +1130,22 @@ combine(const struct ctx *c, struct toks *ts, struct matches *ms)
 		if (is_day(t) && t->hour < 0 && nx != NULL && nx->kind == TOK_TIME &&
 		    gap_ok(c, t->end, nx->start, nx->weak)) {
 			if (make_match(c, t, nx, &m))
-				matches_push(ms, &m);
+				push_dated(c, ms, &m);
+			else if (t->anchored)
+				push_lone(c, ts, k + 1, ms);
 			k += 2;
 		} else if (is_day(t)) {
 			if (make_match(c, t, NULL, &m))
-				matches_push(ms, &m);
+				push_dated(c, ms, &m);
 			k++;
 		} else if (time_before_day(c, ts, k)) {
 			if (make_match(c, nx, t, &m))
-				matches_push(ms, &m);
+				push_dated(c, ms, &m);
+			else if (nx->anchored)
+				push_lone(c, ts, k, ms);
 			k += 2;
 		} else {
-			if (!t->weak && make_match(c, NULL, t, &m)) {
-				m.has_date = false;
-				m.start = SIZE_MAX;	/* lone: resolved below */
-				m.end = k;
-				matches_push(ms, &m);
-			}
+			push_lone(c, ts, k, ms);
 			k++;
 		}
 	}
@@ -1117,7 +1185,7 @@ resolve_lone(const struct ctx *c, const struct toks *ts, struct matches *ms)
 size_t
 dates_find(const char *text, size_t len, int64_t ref, struct date_match **r)
 {
-	struct ctx c = { text, NULL, len, { 0 }, 0 };
+	struct ctx c = { text, NULL, len, { 0 }, 0, false, 0 };
 	struct toks ts = { 0 };
 	struct matches ms = { 0 };
 
