@@ -183,7 +183,11 @@ static const char *const DAY_ARTICLES[] = {
 /* A bare "14.30" after these is a time: "Tidspunkt: 14.30". */
 static const char *const TIME_LABELS[] = {
 	"tidspunkt", "tidspunktet", "tid", "klokkeslæt", "time", "kl",
+	"ca", "cirka", "omkring", "ved",
 };
+
+/* "den 13. ds.": the day in ref's month. */
+static const char *const THIS_MONTH[] = { "ds.", "dennes", "d.m." };
 
 /* "for to dage siden": units in days. */
 static const struct word_val REL_UNITS[] = {
@@ -552,6 +556,14 @@ scan_textual(const struct ctx *c, size_t i, struct tok *t)
 	else if (ws_at(c, j) == 0)
 		return false;
 	k = skip_ws(c, j);
+	if ((j = longest_of(c, k, THIS_MONTH, NELEM(THIS_MONTH), NULL)) > 0 &&
+	    c->s[i + n] == '.') {
+		tok_init(t, TOK_DATE, i, j);
+		t->y = c->ref.year;
+		t->m = c->ref.mon;
+		t->d = d;
+		return d >= 1 && d <= 31;
+	}
 	if ((j = month_at(c, k, &m)) == 0 || !dm_ok(d, m))
 		return false;
 	tok_init(t, TOK_DATE, i, j);
@@ -1090,15 +1102,22 @@ lone_day(const struct ctx *c, const struct matches *ms, size_t a)
 	return best;
 }
 
+/* The Copenhagen day of instant t, in days since 1970-01-01. */
+static int64_t
+local_days(int64_t t)
+{
+	struct cph_tm tm;
+
+	cph_from_utc(t, &tm);
+	return cph_days_from_civil(tm.year, tm.mon, tm.day);
+}
+
 /* Remember the day of a dated match for the anchored words after it. */
 static void
 push_dated(struct ctx *c, struct matches *ms, const struct date_match *m)
 {
-	struct cph_tm tm;
-
 	matches_push(ms, m);
-	cph_from_utc(m->t, &tm);
-	c->last_days = cph_days_from_civil(tm.year, tm.mon, tm.day);
+	c->last_days = local_days(m->t);
 	c->have_last = true;
 }
 
@@ -1169,9 +1188,12 @@ resolve_lone(const struct ctx *c, const struct toks *ts, struct matches *ms)
 		ms->v[k].start = t->start;
 		ms->v[k].end = t->end;
 		near = lone_day(c, ms, t->start);
+		/* a later date in the sentence, unless it lies after ref
+		 * ("lukket kl. 10, mødet er 3. november") */
 		for (j = k + 1; near == NULL && j < ms->n; j++)
 			if (ms->v[j].has_date && ms->v[j].start != SIZE_MAX &&
-			    !sentence_break(c, t->end, ms->v[j].start))
+			    !sentence_break(c, t->end, ms->v[j].start) &&
+			    local_days(ms->v[j].t) <= c->ref_days)
 				near = &ms->v[j];
 		if (near == NULL)
 			continue;

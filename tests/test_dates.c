@@ -197,6 +197,11 @@ static const struct {
 	{ "Den 3/11 kl. 14. Dagen før kl. 8.", OCT26,
 	  "2026-11-03T14:00+01:00 2026-11-02T08:00+01:00" },
 	{ "samme dag", OCT26, "" },
+	{ "i går ca. 14.30", OCT26, "2026-10-25T14:30+01:00" },
+	{ "den 13. ds. kl. 9", OCT26, "2026-10-13T09:00+02:00" },
+	{ "d. 13. dennes", OCT26, "2026-10-13" },
+	{ "Vi lukkede kl. 10, og mødet er 3. november.", OCT26,
+	  "2026-10-26T10:00+01:00 2026-11-03" },
 	/* invalid dates */
 	{ "31. februar", OCT26, "" },
 	{ "31. februar kl. 14", OCT26, "" },
