@@ -8,13 +8,14 @@
  * '.', '-' or '/', "20. nov. 2026", "Oct 5, 2026"), relative days
  * (REL_WORDS: "i går", "i forgårs", "i aftes", ...), weekdays
  * (WEEKDAYS, "i mandags"), days counted from the previous date
- * (ANCHOR_WORDS: "dagen efter", "samme dag") and clock times ("kl. 9.10", "klokken 14",
- * "9-tiden", "14:30"; a bare "14.30" is weak and only counts right after a
- * day). The combiner then joins a day and a time that stand together,
- * separated only by CONNECTORS ("ca.", "omkring", "ved", "den", ...), in
- * either order; a weekday directly before a date is part of it. A lone
- * time takes the day of the nearest dated match in the same sentence, or
- * else ref's day.
+ * (ANCHOR_WORDS: "dagen efter", "samme dag") and clock times ("kl. 9.10",
+ * "klokken 14", "9-tiden", "14:30"; a bare "14.30" is weak and only counts
+ * right after a day or a TIME_LABELS word). The combiner then joins a day
+ * and a time that stand together, separated only by CONNECTORS ("ca.",
+ * "omkring", "ved", "den", ...), in either order; a weekday directly
+ * before a date is part of it. A lone time takes the day of the nearest
+ * dated match before it in the same sentence, else of one after it that
+ * is not later than ref's day, else ref's day.
  *
  * Rules, kept simple and stated here:
  *  - A year-less date is in ref's year, or the year before when that
@@ -285,13 +286,13 @@ is_wordb(const struct ctx *c, size_t i)
 static size_t
 phrase_at(const struct ctx *c, size_t i, const char *p)
 {
-	size_t j = i, w;
+	size_t j = i;
 
 	if (i > 0 && is_wordb(c, i - 1) && is_wordb(c, i))
 		return 0;
 	for (; *p != '\0'; p++) {
 		if (*p == ' ') {
-			if ((w = ws_at(c, j)) == 0)
+			if (ws_at(c, j) == 0)
 				return 0;
 			j = skip_ws(c, j);
 		} else if (j < c->len && c->lo[j] == *p) {

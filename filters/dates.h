@@ -13,7 +13,9 @@
  * before ref's day, "i mandags" the latest strictly before; "i nat kl. H"
  * is ref's day for H < 12, else the day before; "i aftes" is yesterday
  * and, like "om aftenen", reads an hour below 12 as p.m. An invalid date
- * (31. februar) is no match. Pure functions, no I/O.
+ * (31. februar) is no match. "dagen efter", "samme dag" count from the
+ * previous dated match; "den 13. ds." is in ref's month. Pure functions,
+ * no I/O.
  */
 #ifndef BV_DATES_H
 #define BV_DATES_H
