@@ -196,7 +196,8 @@ static const struct word_val REL_UNITS[] = {
 	{ "uger", 7 },
 };
 
-enum tok_kind { TOK_DATE, TOK_REL, TOK_WDAY, TOK_TIME };
+/* TOK_SKIP: words that look like a day but are not ("mandag-fredag") */
+enum tok_kind { TOK_DATE, TOK_REL, TOK_WDAY, TOK_TIME, TOK_SKIP };
 
 struct tok {
 	size_t start, end;
@@ -669,11 +670,57 @@ scan_rel(const struct ctx *c, size_t i, struct tok *t)
 	return true;
 }
 
-/* "mandag", "i mandags", "sidste fredag", "man." (weak). */
+/* A weekday name at j; its end (after a genitive 's') or 0. *w gets
+ * WEEKDAYS' val. */
+static size_t
+weekday_name_at(const struct ctx *c, size_t j, int *w, bool *genitive)
+{
+	size_t k, e;
+
+	for (k = 0; k < NELEM(WEEKDAYS); k++) {
+		size_t n = strlen(WEEKDAYS[k].w);
+
+		if (j + n > c->len || memcmp(c->lo + j, WEEKDAYS[k].w, n) != 0)
+			continue;
+		e = j + n;
+		*genitive = e < c->len && c->lo[e] == 's' && !is_wordb(c, e + 1);
+		if (*genitive)
+			e++;
+		if (is_wordb(c, e) || (*genitive && WEEKDAYS[k].val >= WDAY_ABBREV))
+			continue;
+		*w = WEEKDAYS[k].val;
+		return e;
+	}
+	return 0;
+}
+
+/* End of a range "mandag-fredag", "man. - fre.", "mandag til fredag"
+ * whose first day ends at e; 0 if none. Opening hours, not a day. */
+static size_t
+weekday_range_end(const struct ctx *c, size_t e)
+{
+	size_t j = skip_ws(c, e + (e < c->len && c->s[e] == '.'));
+	int w;
+	bool g;
+
+	if (in_set(c, j, "-"))
+		j++;
+	else if (j + 3 <= c->len && memcmp(c->s + j, "\xe2\x80\x93", 3) == 0)
+		j += 3;
+	else if (phrase_at(c, j, "til") != 0)
+		j += 3;
+	else
+		return 0;
+	j = skip_ws(c, j);
+	return weekday_name_at(c, j, &w, &g);
+}
+
+/* "mandag", "i mandags", "sidste fredag", "man." (weak); a range of
+ * weekdays gives a TOK_SKIP. */
 static bool
 scan_weekday(const struct ctx *c, size_t i, struct tok *t)
 {
-	size_t j = i, e, k = 0;
+	size_t j = i, e, r, k = 0;
 	int w;
 	bool past = false, genitive;
 
@@ -682,29 +729,21 @@ scan_weekday(const struct ctx *c, size_t i, struct tok *t)
 		past = true;
 		j = skip_ws(c, e);
 	}
-	for (k = 0; k < NELEM(WEEKDAYS); k++) {
-		size_t n = strlen(WEEKDAYS[k].w);
-
-		if (j + n > c->len || memcmp(c->lo + j, WEEKDAYS[k].w, n) != 0)
-			continue;
-		e = j + n;
-		genitive = e < c->len && c->lo[e] == 's' && !is_wordb(c, e + 1);
-		if (genitive)
-			e++;
-		if (is_wordb(c, e) || (genitive && WEEKDAYS[k].val >= WDAY_ABBREV))
-			continue;
-		w = WEEKDAYS[k].val;
-		if (past && (j - i == 0 || (c->lo[i] == 'i' && !genitive)))
-			past = false;
-		tok_init(t, TOK_WDAY, past ? i : j, e);
-		t->wday = w % WDAY_ABBREV;
-		t->weak = w >= WDAY_ABBREV;
-		t->strict = past;
-		if (t->weak && e < c->len && c->s[e] == '.')
-			t->end = e + 1;
+	if ((e = weekday_name_at(c, j, &w, &genitive)) == 0)
+		return false;
+	if ((r = weekday_range_end(c, e)) > 0) {
+		tok_init(t, TOK_SKIP, i, r);
 		return true;
 	}
-	return false;
+	if (past && c->lo[i] == 'i' && !genitive)
+		past = false;
+	tok_init(t, TOK_WDAY, past ? i : j, e);
+	t->wday = w % WDAY_ABBREV;
+	t->weak = w >= WDAY_ABBREV;
+	t->strict = past;
+	if (t->weak && e < c->len && c->s[e] == '.')
+		t->end = e + 1;
+	return true;
 }
 
 /* An hour written as a word ("ni", "tolv"); its end or 0. */
@@ -988,6 +1027,7 @@ day_of(const struct ctx *c, const struct tok *t, int hour, int64_t *days)
 		return true;
 	}
 	case TOK_TIME:
+	case TOK_SKIP:
 		break;
 	}
 	return false;
@@ -1048,7 +1088,7 @@ fold_weekdays(const struct ctx *c, struct toks *ts)
 			ts->v[k + 1].start = t->start;
 			continue;
 		}
-		if (t->kind == TOK_WDAY && t->weak)
+		if ((t->kind == TOK_WDAY && t->weak) || t->kind == TOK_SKIP)
 			continue;
 		ts->v[out++] = *t;
 	}
