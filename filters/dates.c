@@ -893,7 +893,9 @@ scan(const struct ctx *c, struct toks *ts)
 	size_t i = 0;
 
 	while (i < c->len) {
-		if ((i == 0 || !is_wordb(c, i - 1)) && scan_at(c, i, &t) &&
+		/* every token starts a word: "kl", "20", "i går" */
+		if (is_wordb(c, i) && (i == 0 || !is_wordb(c, i - 1)) &&
+		    scan_at(c, i, &t) &&
 		    t.end > i) {
 			toks_push(ts, &t);
 			i = t.end;
@@ -1126,23 +1128,6 @@ time_before_day(const struct ctx *c, const struct toks *ts, size_t k)
 		 gap_ok(c, d->end, ts->v[k + 2].start, ts->v[k + 2].weak));
 }
 
-/* The day of a lone time at [a, b): the nearest dated match in the same
- * sentence, before it or else after it (among done, in order). */
-static const struct date_match *
-lone_day(const struct ctx *c, const struct matches *ms, size_t a)
-{
-	const struct date_match *best = NULL;
-	size_t k;
-
-	for (k = 0; k < ms->n; k++) {
-		const struct date_match *m = &ms->v[k];
-
-		if (m->has_date && m->end <= a && !sentence_break(c, m->end, a))
-			best = m;
-	}
-	return best;
-}
-
 /* The Copenhagen day of instant t, in days since 1970-01-01. */
 static int64_t
 local_days(int64_t t)
@@ -1211,32 +1196,67 @@ combine(struct ctx *c, struct toks *ts, struct matches *ms)
 	}
 }
 
+/* Where match m starts; a lone time not yet resolved (start SIZE_MAX)
+ * keeps its token index in end. */
+static size_t
+match_pos(const struct toks *ts, const struct date_match *m)
+{
+	return m->start != SIZE_MAX ? m->start : ts->v[m->end].start;
+}
+
+/* The day for the lone time t at ms->v[k]: the nearest dated match
+ * before it in the same sentence, else the nearest after it in the same
+ * sentence if that is not later than ref's day ("lukket kl. 10, mødet er
+ * 3. november" is not 3 November). Looks no further than
+ * DATES_SENTENCE_MAX, so a text of many times stays linear. */
+static const struct date_match *
+lone_day(const struct ctx *c, const struct toks *ts, const struct matches *ms,
+	 size_t k, const struct tok *t)
+{
+	const struct date_match *m;
+	size_t j;
+
+	for (j = k; j-- > 0;) {
+		m = &ms->v[j];
+		if (m->end + DATES_SENTENCE_MAX < t->start)
+			break;
+		if (m->has_date) {
+			if (!sentence_break(c, m->end, t->start))
+				return m;
+			break;
+		}
+	}
+	for (j = k + 1; j < ms->n; j++) {
+		m = &ms->v[j];
+		if (match_pos(ts, m) > t->end + DATES_SENTENCE_MAX)
+			break;
+		if (m->has_date && m->start != SIZE_MAX) {
+			if (!sentence_break(c, t->end, m->start) &&
+			    local_days(m->t) <= c->ref_days)
+				return m;
+			break;
+		}
+	}
+	return NULL;
+}
+
 /* Give each lone time (start == SIZE_MAX, end = its token) the day of
  * its neighbour in the sentence, or leave ref's day. */
 static void
 resolve_lone(const struct ctx *c, const struct toks *ts, struct matches *ms)
 {
-	size_t k, j;
+	const struct date_match *near;
+	const struct tok *t;
+	struct cph_tm d;
+	size_t k;
 
 	for (k = 0; k < ms->n; k++) {
-		const struct tok *t;
-		const struct date_match *near;
-		struct cph_tm d;
-
 		if (ms->v[k].start != SIZE_MAX)
 			continue;
 		t = &ts->v[ms->v[k].end];
 		ms->v[k].start = t->start;
 		ms->v[k].end = t->end;
-		near = lone_day(c, ms, t->start);
-		/* a later date in the sentence, unless it lies after ref
-		 * ("lukket kl. 10, mødet er 3. november") */
-		for (j = k + 1; near == NULL && j < ms->n; j++)
-			if (ms->v[j].has_date && ms->v[j].start != SIZE_MAX &&
-			    !sentence_break(c, t->end, ms->v[j].start) &&
-			    local_days(ms->v[j].t) <= c->ref_days)
-				near = &ms->v[j];
-		if (near == NULL)
+		if ((near = lone_day(c, ts, ms, k, t)) == NULL)
 			continue;
 		cph_from_utc(near->t, &d);
 		(void)cph_to_utc(d.year, d.mon, d.day,

@@ -355,7 +355,7 @@ numbers_find(const char *text, size_t len, struct number_match **r)
 	size_t n = 0, cap = 0, i = 0;
 
 	while (i < len) {
-		if (number_at(text, len, i, &m)) {
+		if (text_is_word_byte(text, len, i) && number_at(text, len, i, &m)) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 8;
 				v = xreallocarray(v, cap, sizeof(*v));

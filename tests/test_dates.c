@@ -389,6 +389,26 @@ test_random(void **state)
 	}
 }
 
+/* Many lone times: each looks only within its sentence window, so this
+ * stays linear (it took 26 s per MB before). */
+static void
+test_many_times(void **state)
+{
+	enum { REPS = 40000 };
+	static const char unit[] = "kl. 9 ";
+	size_t ul = sizeof(unit) - 1, k, n;
+	char *text = malloc(REPS * ul);
+	struct date_match *m;
+
+	(void)state;
+	for (k = 0; k < REPS; k++)
+		memcpy(text + k * ul, unit, ul);
+	n = dates_find(text, REPS * ul, ref_of(OCT26), &m);
+	assert_int_equal(n, REPS);
+	free(m);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -398,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_first),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_many_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
