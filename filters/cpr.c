@@ -8,8 +8,9 @@
  * on either side (IP addresses, amounts, phone numbers, dates, order
  * numbers). The date must exist in the century the 7th digit gives. A
  * number written without a dash that follows, on the same line and within
- * CPR_LABEL_WINDOW bytes, a label naming something else (LABELS_OTHER)
- * is that thing, unless a CPR label (LABELS_CPR) stands nearer. Owns
+ * CPR_LABEL_WINDOW bytes, a label naming something else (LABELS_OTHER),
+ * with nothing but punctuation and LABEL_FILLERS between, is that thing;
+ * a CPR label (LABELS_CPR) standing nearer wins. Owns
  * nothing; any filter may call it.
  */
 #include <stdlib.h>
@@ -22,10 +23,12 @@
 #include "lib/xalloc.h"
 
 #define CPR_LABEL_WINDOW 25
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Labels that make a bare ten-digit number something other than a CPR
- * number. Tokens as split by label_token(): letters and digits, joined
- * by inner '-' or '.'. */
+ * number when it follows directly (only LABEL_FILLERS between). Tokens
+ * as split by label_token(): letters and digits, joined by inner '-' or
+ * '.'; a token counts if it or one of its parts is listed. */
 static const char *const LABELS_OTHER[] = {
 	"ordre", "ordrenr", "ordre-nr", "ordrenummer", "ordre.nr", "order",
 	"faktura", "fakturanr", "faktura-nr", "fakturanummer", "invoice",
@@ -42,7 +45,19 @@ static const char *const LABELS_OTHER[] = {
 	"serienr", "serienummer", "bilag", "bilagsnr", "transaktion",
 	"transaktionsnr", "transaktions-id", "policenr", "police", "id",
 	"medarbejdernr", "lønnr", "løbenr", "dokumentnr", "dok.nr",
-	"pin", "kode", "kontrakt", "kontraktnr",
+	"pin", "kode", "kontrakt", "kontraktnr", "sags", "ordre-id",
+	"lønnummer", "medarbejdernummer", "medarbejder", "kvittering",
+	"kvitteringsnr", "booking", "bookingnr", "pakke", "pakkenr",
+	"forsendelse", "track", "tracking", "serie", "løbenummer", "nummerplade",
+	"abonnement", "abonnementsnr", "aftale", "aftalenr", "police",
+	"policenummer", "skadesnr", "skadenummer", "betalingsid", "betaling",
+	"regning", "fakturaid", "mobilepay", "iban", "swift", "ip",
+};
+
+/* Words that may stand between a label and its number: "Ordre nr. er". */
+static const char *const LABEL_FILLERS[] = {
+	"nr", "nummer", "nummeret", "numre", "no", "number", "num", "id",
+	"er", "var", "is", "lyder", "på", "#",
 };
 
 /* Token prefixes that name a CPR number. */
@@ -173,6 +188,27 @@ label_token(const char *lower, size_t len, size_t i)
 	return j - i;
 }
 
+/* 1 if token tok[0..n) or one of its '-'/'.' parts names a CPR number,
+ * -1 if it names something else ("ordre-id", "tlf.nr"), else 0. */
+static int
+label_kind(const char *tok, size_t n)
+{
+	size_t a, b;
+	int kind = 0;
+
+	if (in_list(tok, n, LABELS_OTHER, NELEM(LABELS_OTHER), false))
+		kind = -1;
+	for (a = 0; a < n; a = b + 1) {
+		for (b = a; b < n && tok[b] != '-' && tok[b] != '.'; b++)
+			;
+		if (in_list(tok + a, b - a, LABELS_CPR, NELEM(LABELS_CPR), true))
+			return 1;
+		if (in_list(tok + a, b - a, LABELS_OTHER, NELEM(LABELS_OTHER), false))
+			kind = -1;
+	}
+	return kind;
+}
+
 /* Is the bare number at start labelled as something other than a CPR
  * number? The nearest label within the window decides. */
 static bool
@@ -181,6 +217,7 @@ labelled_other(const char *lower, size_t len, size_t start)
 	size_t from = start > CPR_LABEL_WINDOW ? start - CPR_LABEL_WINDOW : 0;
 	size_t i, n;
 	int verdict = 0;	/* 0 none, 1 CPR, -1 other */
+	bool direct = false;	/* only fillers since that label */
 
 	for (i = start; i > from && lower[i - 1] != '\n'; i--)
 		;
@@ -192,14 +229,15 @@ labelled_other(const char *lower, size_t len, size_t start)
 		n = text_is_word_byte(lower, len, i) ? label_token(lower, start, i) : 0;
 		if (n == 0)
 			continue;
-		if (in_list(lower + i, n, LABELS_CPR,
-			    sizeof(LABELS_CPR) / sizeof(LABELS_CPR[0]), true))
-			verdict = 1;
-		else if (in_list(lower + i, n, LABELS_OTHER,
-				 sizeof(LABELS_OTHER) / sizeof(LABELS_OTHER[0]), false))
-			verdict = -1;
+		if (label_kind(lower + i, n) != 0) {
+			verdict = label_kind(lower + i, n);
+			direct = true;
+		} else if (!in_list(lower + i, n, LABEL_FILLERS,
+				    NELEM(LABEL_FILLERS), false)) {
+			direct = false;
+		}
 	}
-	return verdict < 0;
+	return verdict < 0 && direct;
 }
 
 /* A CPR number starting at s[i]? Fills r. */

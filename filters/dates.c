@@ -7,13 +7,15 @@
  * turns what it recognises into tokens: explicit dates (ISO, numeric with
  * '.', '-' or '/', "20. nov. 2026", "Oct 5, 2026"), relative days
  * (REL_WORDS: "i går", "i forgårs", "i aftes", ...), weekdays
- * (WEEKDAYS, "i mandags") and clock times ("kl. 9.10", "klokken 14",
- * "9-tiden", "14:30"; a bare "14.30" is weak and only counts right after a
- * day). The combiner then joins a day and a time that stand together,
- * separated only by CONNECTORS ("ca.", "omkring", "ved", "den", ...), in
- * either order; a weekday directly before a date is part of it. A lone
- * time takes the day of the nearest dated match in the same sentence, or
- * else ref's day.
+ * (WEEKDAYS, "i mandags"), days counted from the previous date
+ * (ANCHOR_WORDS: "dagen efter", "samme dag") and clock times ("kl. 9.10",
+ * "klokken 14", "9-tiden", "14:30"; a bare "14.30" is weak and only counts
+ * right after a day or a TIME_LABELS word). The combiner then joins a day
+ * and a time that stand together, separated only by CONNECTORS ("ca.",
+ * "omkring", "ved", "den", ...), in either order; a weekday directly
+ * before a date is part of it. A lone time takes the day of the nearest
+ * dated match before it in the same sentence, else of one after it that
+ * is not later than ref's day, else ref's day.
  *
  * Rules, kept simple and stated here:
  *  - A year-less date is in ref's year, or the year before when that
@@ -51,19 +53,23 @@ struct word_val {
 	int val;
 };
 
+/* val: month; +MONTH_ABBREV: an abbreviation, which may take a '.' */
+#define MONTH_ABBREV 100
 static const struct word_val MONTHS[] = {
-	{ "januar", 1 }, { "january", 1 }, { "jan", 1 },
-	{ "februar", 2 }, { "february", 2 }, { "feb", 2 },
-	{ "marts", 3 }, { "march", 3 }, { "mar", 3 },
-	{ "april", 4 }, { "apr", 4 },
+	{ "januar", 1 }, { "january", 1 }, { "jan", 1 + MONTH_ABBREV },
+	{ "februar", 2 }, { "february", 2 }, { "feb", 2 + MONTH_ABBREV },
+	{ "marts", 3 }, { "march", 3 }, { "mar", 3 + MONTH_ABBREV },
+	{ "april", 4 }, { "apr", 4 + MONTH_ABBREV },
 	{ "maj", 5 }, { "may", 5 },
-	{ "juni", 6 }, { "june", 6 }, { "jun", 6 },
-	{ "juli", 7 }, { "july", 7 }, { "jul", 7 },
-	{ "august", 8 }, { "aug", 8 },
-	{ "september", 9 }, { "sept", 9 }, { "sep", 9 },
-	{ "oktober", 10 }, { "october", 10 }, { "okt", 10 }, { "oct", 10 },
-	{ "november", 11 }, { "nov", 11 },
-	{ "december", 12 }, { "dec", 12 },
+	{ "juni", 6 }, { "june", 6 }, { "jun", 6 + MONTH_ABBREV },
+	{ "juli", 7 }, { "july", 7 }, { "jul", 7 + MONTH_ABBREV },
+	{ "august", 8 }, { "aug", 8 + MONTH_ABBREV },
+	{ "september", 9 }, { "sept", 9 + MONTH_ABBREV },
+	{ "sep", 9 + MONTH_ABBREV },
+	{ "oktober", 10 }, { "october", 10 }, { "okt", 10 + MONTH_ABBREV },
+	{ "oct", 10 + MONTH_ABBREV },
+	{ "november", 11 }, { "nov", 11 + MONTH_ABBREV },
+	{ "december", 12 }, { "dec", 12 + MONTH_ABBREV },
 };
 
 /* val: weekday, 0 = Sunday; +10: an abbreviation, only before a date */
@@ -115,6 +121,21 @@ static const struct rel_word REL_WORDS[] = {
 	{ "yesterday", -1, PERIOD_NONE }, { "today", 0, PERIOD_NONE },
 };
 
+/* Days counted from the previous dated expression, not from ref:
+ * "Bruddet skete den 12. oktober. Dagen efter kl. 9 opdagede vi det." */
+static const struct rel_word ANCHOR_WORDS[] = {
+	{ "dagen efter", 1, PERIOD_NONE }, { "dagen derpå", 1, PERIOD_NONE },
+	{ "næste dag", 1, PERIOD_NONE }, { "den følgende dag", 1, PERIOD_NONE },
+	{ "følgende dag", 1, PERIOD_NONE }, { "næste morgen", 1, PERIOD_NONE },
+	{ "morgenen efter", 1, PERIOD_NONE },
+	{ "dagen før", -1, PERIOD_NONE }, { "dagen inden", -1, PERIOD_NONE },
+	{ "aftenen før", -1, PERIOD_PM }, { "aftenen inden", -1, PERIOD_PM },
+	{ "samme dag", 0, PERIOD_NONE }, { "samme morgen", 0, PERIOD_NONE },
+	{ "samme formiddag", 0, PERIOD_NONE },
+	{ "samme eftermiddag", 0, PERIOD_PM }, { "samme aften", 0, PERIOD_PM },
+	{ "samme nat", 0, PERIOD_NONE },
+};
+
 /* Words that introduce a clock time, and approximations after them. */
 static const char *const CLOCK_WORDS[] = { "klokken", "kl.", "kl", "kl:" };
 static const char *const APPROX_WORDS[] = {
@@ -138,6 +159,8 @@ static const char *const CONNECTORS[] = {
 	"tidspunkt", "tidspunktet", "allerede", "først", "mellem", "at",
 	"around", "about", "approx", "approximately", "on", "morgenen",
 	"formiddagen", "eftermiddagen", "aftenen", "natten", "tid",
+	"morgen", "formiddag", "eftermiddag", "aften", "middag", "nat",
+	"middagstid", "frokost", "frokosttid",
 };
 
 /* A number after these words is not a date ("version 4.12.26"). */
@@ -153,15 +176,35 @@ static const char *const NOT_DATE_AFTER[] = {
 };
 
 /* ... but not after these: "den 3/11 af ..." is a date. */
-static const char *const DAY_ARTICLES[] = { "den", "d", "fra", "til" };
+static const char *const DAY_ARTICLES[] = {
+	"den", "d", "dato", "fra", "til", "mandag", "tirsdag", "onsdag", "torsdag",
+	"fredag", "lørdag", "søndag",
+};
 
-enum tok_kind { TOK_DATE, TOK_REL, TOK_WDAY, TOK_TIME };
+/* A bare "14.30" after these is a time: "Tidspunkt: 14.30". */
+static const char *const TIME_LABELS[] = {
+	"tidspunkt", "tidspunktet", "tid", "klokkeslæt", "time", "kl",
+	"ca", "cirka", "omkring", "ved",
+};
+
+/* "den 13. ds.": the day in ref's month. */
+static const char *const THIS_MONTH[] = { "ds.", "dennes", "d.m." };
+
+/* "for to dage siden": units in days. */
+static const struct word_val REL_UNITS[] = {
+	{ "dag", 1 }, { "dage", 1 }, { "døgn", 1 }, { "uge", 7 },
+	{ "uger", 7 },
+};
+
+/* TOK_SKIP: words that look like a day but are not ("mandag-fredag") */
+enum tok_kind { TOK_DATE, TOK_REL, TOK_WDAY, TOK_TIME, TOK_SKIP };
 
 struct tok {
 	size_t start, end;
 	enum tok_kind kind;
 	int y, m, d;		/* TOK_DATE; y == 0: no year given */
 	int rel;		/* TOK_REL: days from ref's day */
+	bool anchored;		/* TOK_REL: days from the previous dated match */
 	int wday;		/* TOK_WDAY: 0 = Sunday */
 	bool strict;		/* TOK_WDAY: strictly before ref's day */
 	int hour, min;		/* TOK_TIME, or a TOK_DATE with "T14:12"; else -1 */
@@ -175,6 +218,8 @@ struct ctx {
 	size_t len;
 	struct cph_tm ref;	/* ref in Copenhagen */
 	int64_t ref_days;	/* ref's local day, days since 1970-01-01 */
+	bool have_last;		/* last_days is set */
+	int64_t last_days;	/* the day of the latest dated match so far */
 };
 
 /* ---- small readers ------------------------------------------------ */
@@ -242,13 +287,13 @@ is_wordb(const struct ctx *c, size_t i)
 static size_t
 phrase_at(const struct ctx *c, size_t i, const char *p)
 {
-	size_t j = i, w;
+	size_t j = i;
 
 	if (i > 0 && is_wordb(c, i - 1) && is_wordb(c, i))
 		return 0;
 	for (; *p != '\0'; p++) {
 		if (*p == ' ') {
-			if ((w = ws_at(c, j)) == 0)
+			if (ws_at(c, j) == 0)
 				return 0;
 			j = skip_ws(c, j);
 		} else if (j < c->len && c->lo[j] == *p) {
@@ -324,7 +369,7 @@ word_before_in(const struct ctx *c, size_t i, const char *const *list, size_t n)
 
 	while (e > 0 && (c->s[e - 1] == ' ' || c->s[e - 1] == '\t'))
 		e--;
-	if (e > 0 && c->s[e - 1] == '.')
+	if (e > 0 && (c->s[e - 1] == '.' || c->s[e - 1] == ':'))
 		e--;
 	for (b = e; b > 0 && is_wordb(c, b - 1); b--)
 		;
@@ -342,11 +387,13 @@ year_ok(int y)
 	return y >= DATES_YEAR_MIN && y <= DATES_YEAR_MAX;
 }
 
-/* Day and month could be a date (the year is checked on resolution). */
+/* Day and month look like a date. Whether the day exists in that month
+ * is checked on resolution, so that "31. februar kl. 14" is dropped
+ * whole instead of leaving a lone time. */
 static bool
 dm_ok(int d, int m)
 {
-	return m >= 1 && m <= 12 && d >= 1 && d <= cph_days_in_month(2000, m);
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
 static void
@@ -379,18 +426,20 @@ clock_at(const struct ctx *c, size_t i, const char *sep, int *h, int *mi,
 	return true;
 }
 
-/* "2026-11-20", "2026-10-15T14:12". */
+/* "2026-11-20", "2026/11/20", "2026-10-15T14:12". */
 static bool
 scan_iso(const struct ctx *c, size_t i, struct tok *t)
 {
 	int y, m, d, h, mi;
 	size_t j = i, n;
 	size_t e;
+	char sep;
 
-	if (read_num(c, j, 4, &y) != 4 || !in_set(c, j + 4, "-"))
+	if (read_num(c, j, 4, &y) != 4 || !in_set(c, j + 4, "-/"))
 		return false;
+	sep = c->s[j + 4];
 	j += 5;
-	if ((n = read_num(c, j, 2, &m)) == 0 || !in_set(c, j + n, "-"))
+	if ((n = read_num(c, j, 2, &m)) == 0 || j + n >= c->len || c->s[j + n] != sep)
 		return false;
 	j += n + 1;
 	if ((n = read_num(c, j, 2, &d)) == 0)
@@ -465,7 +514,8 @@ scan_numeric(const struct ctx *c, size_t i, struct tok *t)
 	else if (s1 == '/' && ws_at(c, j) == 1 && c->s[j] == ' ' &&
 		 year_at(c, j + 1, false, &y) == 4 && num_right_ok(c, j + 5))
 		j += 5;
-	else if (s1 != '/')
+	else if (s1 != '/' && !word_before_in(c, i, DAY_ARTICLES,
+					      NELEM(DAY_ARTICLES)))
 		return false;
 	if (!dm_ok(d, m) || !num_right_ok(c, j))
 		return false;
@@ -485,8 +535,11 @@ month_at(const struct ctx *c, size_t i, int *m)
 {
 	size_t e = longest_val(c, i, MONTHS, NELEM(MONTHS), m);
 
-	if (e > 0 && e < c->len && c->s[e] == '.')
-		e++;
+	if (e > 0 && *m > MONTH_ABBREV) {
+		*m -= MONTH_ABBREV;
+		if (e < c->len && c->s[e] == '.')
+			e++;
+	}
 	return e;
 }
 
@@ -505,6 +558,14 @@ scan_textual(const struct ctx *c, size_t i, struct tok *t)
 	else if (ws_at(c, j) == 0)
 		return false;
 	k = skip_ws(c, j);
+	if ((j = longest_of(c, k, THIS_MONTH, NELEM(THIS_MONTH), NULL)) > 0 &&
+	    c->s[i + n] == '.') {
+		tok_init(t, TOK_DATE, i, j);
+		t->y = c->ref.year;
+		t->m = c->ref.mon;
+		t->d = d;
+		return d >= 1 && d <= 31;
+	}
 	if ((j = month_at(c, k, &m)) == 0 || !dm_ok(d, m))
 		return false;
 	tok_init(t, TOK_DATE, i, j);
@@ -551,29 +612,115 @@ scan_month_first(const struct ctx *c, size_t i, struct tok *t)
 	return true;
 }
 
+/* "for to dage siden", "for 3 uger siden". */
 static bool
-scan_rel(const struct ctx *c, size_t i, struct tok *t)
+scan_ago(const struct ctx *c, size_t i, struct tok *t)
 {
-	size_t best = 0, e, x, k = 0;
+	struct number_match nm;
+	size_t j, e;
+	int unit;
 
-	for (x = 0; x < NELEM(REL_WORDS); x++)
-		if ((e = phrase_at(c, i, REL_WORDS[x].w)) > best) {
-			best = e;
-			k = x;
-		}
-	if (best == 0)
+	if ((j = phrase_at(c, i, "for ")) == 0 ||
+	    !number_at(c->s, c->len, j, &nm) || nm.value < 1 || nm.value > 366)
 		return false;
-	tok_init(t, TOK_REL, i, best);
-	t->rel = REL_WORDS[k].rel;
-	t->period = REL_WORDS[k].period;
+	j = skip_ws(c, nm.end);
+	if (j == nm.end ||
+	    (e = longest_val(c, j, REL_UNITS, NELEM(REL_UNITS), &unit)) == 0 ||
+	    (e = phrase_at(c, e, " siden")) == 0)
+		return false;
+	tok_init(t, TOK_REL, i, e);
+	t->rel = -(int)nm.value * unit;
 	return true;
 }
 
-/* "mandag", "i mandags", "sidste fredag", "man." (weak). */
+/* The longest entry of table t at i; its end or 0, *k its index. */
+static size_t
+longest_rel(const struct ctx *c, size_t i, const struct rel_word *t, size_t n,
+	    size_t *k)
+{
+	size_t best = 0, e, x;
+
+	for (x = 0; x < n; x++)
+		if ((e = phrase_at(c, i, t[x].w)) > best) {
+			best = e;
+			*k = x;
+		}
+	return best;
+}
+
+/* "i går", "i nat", "dagen efter", "for to dage siden". */
+static bool
+scan_rel(const struct ctx *c, size_t i, struct tok *t)
+{
+	const struct rel_word *w = REL_WORDS;
+	size_t e, k = 0;
+	bool anchored = false;
+
+	if ((e = longest_rel(c, i, REL_WORDS, NELEM(REL_WORDS), &k)) == 0) {
+		if ((e = longest_rel(c, i, ANCHOR_WORDS, NELEM(ANCHOR_WORDS),
+				     &k)) == 0)
+			return scan_ago(c, i, t);
+		w = ANCHOR_WORDS;
+		anchored = true;
+	}
+	tok_init(t, TOK_REL, i, e);
+	t->rel = w[k].rel;
+	t->period = w[k].period;
+	t->anchored = anchored;
+	return true;
+}
+
+/* A weekday name at j; its end (after a genitive 's') or 0. *w gets
+ * WEEKDAYS' val. */
+static size_t
+weekday_name_at(const struct ctx *c, size_t j, int *w, bool *genitive)
+{
+	size_t k, e;
+
+	for (k = 0; k < NELEM(WEEKDAYS); k++) {
+		size_t n = strlen(WEEKDAYS[k].w);
+
+		if (j + n > c->len || memcmp(c->lo + j, WEEKDAYS[k].w, n) != 0)
+			continue;
+		e = j + n;
+		*genitive = e < c->len && c->lo[e] == 's' && !is_wordb(c, e + 1);
+		if (*genitive)
+			e++;
+		if (is_wordb(c, e) || (*genitive && WEEKDAYS[k].val >= WDAY_ABBREV))
+			continue;
+		*w = WEEKDAYS[k].val;
+		return e;
+	}
+	return 0;
+}
+
+/* End of a range "mandag-fredag", "man. - fre.", "mandag til fredag"
+ * whose first day ends at e; 0 if none. Opening hours, not a day. */
+static size_t
+weekday_range_end(const struct ctx *c, size_t e)
+{
+	size_t j = skip_ws(c, e + (e < c->len && c->s[e] == '.'));
+	int w;
+	bool g;
+
+	if (in_set(c, j, "-"))
+		j++;
+	else if (j + 3 <= c->len && memcmp(c->s + j, "\xe2\x80\x93", 3) == 0)
+		j += 3;
+	else if (phrase_at(c, j, "til") != 0)
+		j += 3;
+	else
+		return 0;
+	j = skip_ws(c, j);
+	return weekday_name_at(c, j, &w, &g);
+}
+
+/* "mandag", "i mandags", "sidste fredag", "man." (weak); a range of
+ * weekdays gives a TOK_SKIP. */
 static bool
 scan_weekday(const struct ctx *c, size_t i, struct tok *t)
 {
-	size_t j = i, e, k = 0;
+	size_t j = i, e, r, k = 0;
 	int w;
 	bool past = false, genitive;
 
@@ -582,29 +729,21 @@ scan_weekday(const struct ctx *c, size_t i, struct tok *t)
 		past = true;
 		j = skip_ws(c, e);
 	}
-	for (k = 0; k < NELEM(WEEKDAYS); k++) {
-		size_t n = strlen(WEEKDAYS[k].w);
-
-		if (j + n > c->len || memcmp(c->lo + j, WEEKDAYS[k].w, n) != 0)
-			continue;
-		e = j + n;
-		genitive = e < c->len && c->lo[e] == 's' && !is_wordb(c, e + 1);
-		if (genitive)
-			e++;
-		if (is_wordb(c, e) || (genitive && WEEKDAYS[k].val >= WDAY_ABBREV))
-			continue;
-		w = WEEKDAYS[k].val;
-		if (past && (j - i == 0 || (c->lo[i] == 'i' && !genitive)))
-			past = false;
-		tok_init(t, TOK_WDAY, past ? i : j, e);
-		t->wday = w % WDAY_ABBREV;
-		t->weak = w >= WDAY_ABBREV;
-		t->strict = past;
-		if (t->weak && e < c->len && c->s[e] == '.')
-			t->end = e + 1;
+	if ((e = weekday_name_at(c, j, &w, &genitive)) == 0)
+		return false;
+	if ((r = weekday_range_end(c, e)) > 0) {
+		tok_init(t, TOK_SKIP, i, r);
 		return true;
 	}
-	return false;
+	if (past && c->lo[i] == 'i' && !genitive)
+		past = false;
+	tok_init(t, TOK_WDAY, past ? i : j, e);
+	t->wday = w % WDAY_ABBREV;
+	t->weak = w >= WDAY_ABBREV;
+	t->strict = past;
+	if (t->weak && e < c->len && c->s[e] == '.')
+		t->end = e + 1;
+	return true;
 }
 
 /* An hour written as a word ("ni", "tolv"); its end or 0. */
@@ -692,7 +831,8 @@ scan_time(const struct ctx *c, size_t i, struct tok *t)
 		t->hour = h;
 		t->min = mi;
 		t->end = e;
-		t->weak = c->s[e - 3] == '.';
+		t->weak = c->s[e - 3] == '.' &&
+			  !word_before_in(c, i, TIME_LABELS, NELEM(TIME_LABELS));
 	} else {
 		if (dig(c, i)) {
 			if (!num_left_ok(c, i) || (k = read_num(c, i, 2, &h)) == 0)
@@ -753,7 +893,9 @@ scan(const struct ctx *c, struct toks *ts)
 	size_t i = 0;
 
 	while (i < c->len) {
-		if ((i == 0 || !is_wordb(c, i - 1)) && scan_at(c, i, &t) &&
+		/* every token starts a word: "kl", "20", "i går" */
+		if (is_wordb(c, i) && (i == 0 || !is_wordb(c, i - 1)) &&
+		    scan_at(c, i, &t) &&
 		    t.end > i) {
 			toks_push(ts, &t);
 			i = t.end;
@@ -872,7 +1014,9 @@ day_of(const struct ctx *c, const struct tok *t, int hour, int64_t *days)
 		*days = cph_days_from_civil(y, t->m, t->d);
 		return true;
 	case TOK_REL:
-		*days = c->ref_days + t->rel;
+		if (t->anchored && !c->have_last)
+			return false;
+		*days = (t->anchored ? c->last_days : c->ref_days) + t->rel;
 		if (t->period == PERIOD_NIGHT && hour >= 12)
 			(*days)--;
 		return true;
@@ -885,6 +1029,7 @@ day_of(const struct ctx *c, const struct tok *t, int hour, int64_t *days)
 		return true;
 	}
 	case TOK_TIME:
+	case TOK_SKIP:
 		break;
 	}
 	return false;
@@ -945,7 +1090,7 @@ fold_weekdays(const struct ctx *c, struct toks *ts)
 			ts->v[k + 1].start = t->start;
 			continue;
 		}
-		if (t->kind == TOK_WDAY && t->weak)
+		if ((t->kind == TOK_WDAY && t->weak) || t->kind == TOK_SKIP)
 			continue;
 		ts->v[out++] = *t;
 	}
@@ -983,25 +1128,42 @@ time_before_day(const struct ctx *c, const struct toks *ts, size_t k)
 		 gap_ok(c, d->end, ts->v[k + 2].start, ts->v[k + 2].weak));
 }
 
-/* The day of a lone time at [a, b): the nearest dated match in the same
- * sentence, before it or else after it (among done, in order). */
-static const struct date_match *
-lone_day(const struct ctx *c, const struct matches *ms, size_t a)
+/* The Copenhagen day of instant t, in days since 1970-01-01. */
+static int64_t
+local_days(int64_t t)
 {
-	const struct date_match *best = NULL;
-	size_t k;
+	struct cph_tm tm;
 
-	for (k = 0; k < ms->n; k++) {
-		const struct date_match *m = &ms->v[k];
+	cph_from_utc(t, &tm);
+	return cph_days_from_civil(tm.year, tm.mon, tm.day);
+}
 
-		if (m->has_date && m->end <= a && !sentence_break(c, m->end, a))
-			best = m;
-	}
-	return best;
+/* Remember the day of a dated match for the anchored words after it. */
+static void
+push_dated(struct ctx *c, struct matches *ms, const struct date_match *m)
+{
+	matches_push(ms, m);
+	c->last_days = local_days(m->t);
+	c->have_last = true;
+}
+
+/* A time without its own day; resolve_lone() gives it one. */
+static void
+push_lone(const struct ctx *c, const struct toks *ts, size_t k,
+	  struct matches *ms)
+{
+	struct date_match m;
+
+	if (ts->v[k].weak || !make_match(c, NULL, &ts->v[k], &m))
+		return;
+	m.has_date = false;
+	m.start = SIZE_MAX;	/* marks it lone; end holds the token index */
+	m.end = k;
+	matches_push(ms, &m);
 }
 
 static void
-combine(const struct ctx *c, struct toks *ts, struct matches *ms)
+combine(struct ctx *c, struct toks *ts, struct matches *ms)
 {
 	struct date_match m;
 	size_t k = 0;
@@ -1013,26 +1175,69 @@ combine(const struct ctx *c, struct toks *ts, struct matches *ms)
 		if (is_day(t) && t->hour < 0 && nx != NULL && nx->kind == TOK_TIME &&
 		    gap_ok(c, t->end, nx->start, nx->weak)) {
 			if (make_match(c, t, nx, &m))
-				matches_push(ms, &m);
+				push_dated(c, ms, &m);
+			else if (t->anchored)
+				push_lone(c, ts, k + 1, ms);
 			k += 2;
 		} else if (is_day(t)) {
 			if (make_match(c, t, NULL, &m))
-				matches_push(ms, &m);
+				push_dated(c, ms, &m);
 			k++;
 		} else if (time_before_day(c, ts, k)) {
 			if (make_match(c, nx, t, &m))
-				matches_push(ms, &m);
+				push_dated(c, ms, &m);
+			else if (nx->anchored)
+				push_lone(c, ts, k, ms);
 			k += 2;
 		} else {
-			if (!t->weak && make_match(c, NULL, t, &m)) {
-				m.has_date = false;
-				m.start = SIZE_MAX;	/* lone: resolved below */
-				m.end = k;
-				matches_push(ms, &m);
-			}
+			push_lone(c, ts, k, ms);
 			k++;
 		}
 	}
+}
+
+/* Where match m starts; a lone time not yet resolved (start SIZE_MAX)
+ * keeps its token index in end. */
+static size_t
+match_pos(const struct toks *ts, const struct date_match *m)
+{
+	return m->start != SIZE_MAX ? m->start : ts->v[m->end].start;
+}
+
+/* The day for the lone time t at ms->v[k]: the nearest dated match
+ * before it in the same sentence, else the nearest after it in the same
+ * sentence if that is not later than ref's day ("lukket kl. 10, mødet er
+ * 3. november" is not 3 November). Looks no further than
+ * DATES_SENTENCE_MAX, so a text of many times stays linear. */
+static const struct date_match *
+lone_day(const struct ctx *c, const struct toks *ts, const struct matches *ms,
+	 size_t k, const struct tok *t)
+{
+	const struct date_match *m;
+	size_t j;
+
+	for (j = k; j-- > 0;) {
+		m = &ms->v[j];
+		if (m->end + DATES_SENTENCE_MAX < t->start)
+			break;
+		if (m->has_date) {
+			if (!sentence_break(c, m->end, t->start))
+				return m;
+			break;
+		}
+	}
+	for (j = k + 1; j < ms->n; j++) {
+		m = &ms->v[j];
+		if (match_pos(ts, m) > t->end + DATES_SENTENCE_MAX)
+			break;
+		if (m->has_date && m->start != SIZE_MAX) {
+			if (!sentence_break(c, t->end, m->start) &&
+			    local_days(m->t) <= c->ref_days)
+				return m;
+			break;
+		}
+	}
+	return NULL;
 }
 
 /* Give each lone time (start == SIZE_MAX, end = its token) the day of
@@ -1040,24 +1245,18 @@ combine(const struct ctx *c, struct toks *ts, struct matches *ms)
 static void
 resolve_lone(const struct ctx *c, const struct toks *ts, struct matches *ms)
 {
-	size_t k, j;
+	const struct date_match *near;
+	const struct tok *t;
+	struct cph_tm d;
+	size_t k;
 
 	for (k = 0; k < ms->n; k++) {
-		const struct tok *t;
-		const struct date_match *near;
-		struct cph_tm d;
-
 		if (ms->v[k].start != SIZE_MAX)
 			continue;
 		t = &ts->v[ms->v[k].end];
 		ms->v[k].start = t->start;
 		ms->v[k].end = t->end;
-		near = lone_day(c, ms, t->start);
-		for (j = k + 1; near == NULL && j < ms->n; j++)
-			if (ms->v[j].has_date && ms->v[j].start != SIZE_MAX &&
-			    !sentence_break(c, t->end, ms->v[j].start))
-				near = &ms->v[j];
-		if (near == NULL)
+		if ((near = lone_day(c, ts, ms, k, t)) == NULL)
 			continue;
 		cph_from_utc(near->t, &d);
 		(void)cph_to_utc(d.year, d.mon, d.day,
@@ -1069,7 +1268,7 @@ resolve_lone(const struct ctx *c, const struct toks *ts, struct matches *ms)
 size_t
 dates_find(const char *text, size_t len, int64_t ref, struct date_match **r)
 {
-	struct ctx c = { text, NULL, len, { 0 }, 0 };
+	struct ctx c = { text, NULL, len, { 0 }, 0, false, 0 };
 	struct toks ts = { 0 };
 	struct matches ms = { 0 };
 

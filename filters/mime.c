@@ -50,7 +50,42 @@ mime_in_input(const struct mime_ctx *c, const char *p, size_t n)
 	       n <= (size_t)(c->base + c->len - p);
 }
 
-/* "type/subtype" of a part, lowercased; owned. */
+/* libetpan's discrete types by name. */
+static const struct {
+	int type;
+	const char *name;
+} MIME_DISCRETE[] = {
+	{ MAILMIME_DISCRETE_TYPE_TEXT, "text" },
+	{ MAILMIME_DISCRETE_TYPE_IMAGE, "image" },
+	{ MAILMIME_DISCRETE_TYPE_AUDIO, "audio" },
+	{ MAILMIME_DISCRETE_TYPE_VIDEO, "video" },
+	{ MAILMIME_DISCRETE_TYPE_APPLICATION, "application" },
+};
+
+/* The top-level type name of ct (borrowed), or NULL. */
+static const char *
+mime_type_name(const struct mailmime_type *t)
+{
+	const struct mailmime_discrete_type *d;
+	const struct mailmime_composite_type *c;
+	size_t i;
+
+	if (t->tp_type == MAILMIME_TYPE_DISCRETE_TYPE) {
+		d = t->tp_data.tp_discrete_type;
+		if (d->dt_type == MAILMIME_DISCRETE_TYPE_EXTENSION)
+			return d->dt_extension;
+		for (i = 0; i < sizeof(MIME_DISCRETE) / sizeof(MIME_DISCRETE[0]); i++)
+			if (MIME_DISCRETE[i].type == d->dt_type)
+				return MIME_DISCRETE[i].name;
+		return NULL;
+	}
+	c = t->tp_data.tp_composite_type;
+	if (c->ct_type == MAILMIME_COMPOSITE_TYPE_EXTENSION)
+		return c->ct_token;
+	return c->ct_type == MAILMIME_COMPOSITE_TYPE_MESSAGE ? "message" : "multipart";
+}
+
+/* "type/subtype" of a part, lowercased (text/plain when absent); owned. */
 static char *
 mime_type_of(const struct mailmime_content *ct)
 {
@@ -58,27 +93,10 @@ mime_type_of(const struct mailmime_content *ct)
 	char *r, *p;
 
 	if (ct != NULL && ct->ct_type != NULL) {
-		if (ct->ct_type->tp_type == MAILMIME_TYPE_DISCRETE_TYPE) {
-			static const char *const D[] = { "", "text", "image",
-				"audio", "video", "application" };
-			struct mailmime_discrete_type *d = ct->ct_type->tp_data.tp_discrete_type;
-
-			if (d->dt_type == MAILMIME_DISCRETE_TYPE_EXTENSION)
-				type = d->dt_extension;
-			else if (d->dt_type > 0 && d->dt_type < 6)
-				type = D[d->dt_type];
-		} else {
-			struct mailmime_composite_type *t = ct->ct_type->tp_data.tp_composite_type;
-
-			if (t->ct_type == MAILMIME_COMPOSITE_TYPE_EXTENSION)
-				type = t->ct_token;
-			else
-				type = t->ct_type == MAILMIME_COMPOSITE_TYPE_MESSAGE ?
-				       "message" : "multipart";
-		}
-		sub = ct->ct_subtype != NULL ? ct->ct_subtype : "";
+		type = mime_type_name(ct->ct_type);
+		sub = ct->ct_subtype;
 	}
-	r = xasprintf("%s/%s", type != NULL ? type : "", sub);
+	r = xasprintf("%s/%s", type != NULL ? type : "", sub != NULL ? sub : "");
 	for (p = r; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
@@ -259,62 +277,82 @@ rfc2231_unescape(struct buf *b, const char *v)
 }
 
 /*
- * Parameter base (e.g. "filename") from RFC 2231 pieces "base*",
- * "base*N" and "base*N*" in params (a clist of struct mailmime_parameter),
- * joined in section order and converted to UTF-8; owned, or NULL.
+ * Is parameter name an RFC 2231 piece of base: "base*" (section 0,
+ * extended), "base*N" (plain) or "base*N*" (extended)?
  */
+static bool
+rfc2231_piece(const char *name, const char *base, long *section_r,
+	      bool *extended_r)
+{
+	size_t blen = strlen(base);
+	char *end;
+
+	if (name == NULL || strncasecmp(name, base, blen) != 0 ||
+	    name[blen] != '*')
+		return false;
+	name += blen + 1;
+	*section_r = 0;
+	*extended_r = *name == '\0';
+	if (*name == '\0')
+		return true;
+	if (!isdigit((unsigned char)*name))
+		return false;
+	*section_r = strtol(name, &end, 10);
+	*extended_r = *end == '*';
+	return *end == '\0' || strcmp(end, "*") == 0;
+}
+
+/* Append section's value of base from params; false when it is absent.
+ * Section 0 of an extended value names the charset (into charset). */
+static bool
+rfc2231_section(clist *params, const char *base, long section,
+		struct buf *raw, char charset[64])
+{
+	const char *v, *q;
+	clistiter *it;
+	bool extended;
+	long n;
+
+	for (it = clist_begin(params); it != NULL; it = clist_next(it)) {
+		struct mailmime_parameter *p = clist_content(it);
+
+		if (p->pa_value == NULL ||
+		    !rfc2231_piece(p->pa_name, base, &n, &extended) || n != section)
+			continue;
+		v = p->pa_value;
+		if (!extended) {
+			buf_puts(raw, v);
+			return true;
+		}
+		if (section == 0 && (q = strchr(v, '\'')) != NULL &&
+		    strchr(q + 1, '\'') != NULL) {
+			snprintf(charset, 64, "%.*s", (int)(q - v), v);
+			v = strchr(q + 1, '\'') + 1;
+		}
+		rfc2231_unescape(raw, v);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Parameter base (e.g. "filename") from its RFC 2231 pieces in params (a
+ * clist of struct mailmime_parameter), joined in section order (at most
+ * RFC2231_MAX_SECTIONS) and converted to UTF-8; owned, or NULL.
+ */
+#define RFC2231_MAX_SECTIONS 100
 static char *
 rfc2231_param(clist *params, const char *base, size_t max)
 {
 	struct buf raw = { 0 };
 	char charset[64] = "";
-	size_t blen = strlen(base);
 	size_t ulen;
-	int section;
+	long section = 0;
 	char *r, *u;
 
-	for (section = 0; section < 100; section++) {
-		clistiter *it;
-		bool found = false;
-
-		for (it = clist_begin(params); it != NULL; it = clist_next(it)) {
-			struct mailmime_parameter *p = clist_content(it);
-			const char *name = p->pa_name, *v = p->pa_value, *q;
-			char *end;
-			long n = 0;
-			bool extended;
-
-			if (name == NULL || v == NULL ||
-			    strncasecmp(name, base, blen) != 0 || name[blen] != '*')
-				continue;
-			name += blen + 1;	/* "", "N", "N*" */
-			extended = *name == '\0';
-			if (*name != '\0') {
-				n = strtol(name, &end, 10);
-				if (end == name || !isdigit((unsigned char)*name) ||
-				    (*end != '\0' && strcmp(end, "*") != 0))
-					continue;
-				extended = *end == '*';
-			}
-			if (n != section)
-				continue;
-			found = true;
-			if (extended) {
-				if (section == 0 && (q = strchr(v, '\'')) != NULL &&
-				    strchr(q + 1, '\'') != NULL) {
-					snprintf(charset, sizeof(charset), "%.*s",
-						 (int)(q - v), v);
-					v = strchr(q + 1, '\'') + 1;
-				}
-				rfc2231_unescape(&raw, v);
-			} else {
-				buf_puts(&raw, v);
-			}
-			break;
-		}
-		if (!found)
-			break;
-	}
+	while (section < RFC2231_MAX_SECTIONS &&
+	       rfc2231_section(params, base, section, &raw, charset))
+		section++;
 	if (raw.len == 0) {
 		buf_free(&raw);
 		return NULL;
@@ -697,6 +735,20 @@ mime_walk(struct mime_ctx *c, struct mailmime *mm, int depth)
 	}
 }
 
+/* Does the line at s[0..n) open a Content-Type field ("name :" too)? */
+static bool
+mime_is_content_type(const char *s, size_t n)
+{
+	static const char NAME[] = "content-type";
+	size_t i = sizeof(NAME) - 1;
+
+	if (n < i || strncasecmp(s, NAME, i) != 0)
+		return false;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i < n && s[i] == ':';
+}
+
 /*
  * How much of s[0..n) libetpan may see: everything before the boundary
  * line that opens the part holding the (2 * max_parts + 2)-th
@@ -709,7 +761,6 @@ mime_walk(struct mime_ctx *c, struct mailmime *mm, int depth)
 static size_t
 mime_parser_bound(const char *s, size_t n, int max_parts)
 {
-	static const char FIELD[] = "content-type:";
 	size_t budget = 2 * (size_t)(max_parts > 0 ? max_parts : 0) + 2;
 	size_t i = 0, seen = 0, dash = 0;
 	const char *lf;
@@ -717,9 +768,7 @@ mime_parser_bound(const char *s, size_t n, int max_parts)
 	while (i < n) {
 		if (n - i >= 2 && s[i] == '-' && s[i + 1] == '-')
 			dash = i;
-		if (n - i >= sizeof(FIELD) - 1 &&
-		    strncasecmp(s + i, FIELD, sizeof(FIELD) - 1) == 0 &&
-		    ++seen > budget)
+		if (mime_is_content_type(s + i, n - i) && ++seen > budget)
 			return dash > 0 ? dash : i;
 		lf = memchr(s + i, '\n', n - i);
 		if (lf == NULL)
@@ -727,6 +776,26 @@ mime_parser_bound(const char *s, size_t n, int max_parts)
 		i = (size_t)(lf - s) + 1;
 	}
 	return n;
+}
+
+/*
+ * Did libetpan lose the body? It can return a multipart without parts
+ * (e.g. input ending on a delimiter): nothing read, nothing listed,
+ * yet the body has something to read.
+ */
+static bool
+mime_came_out_empty(const struct mime_ctx *c, const char *body, size_t n)
+{
+	size_t i;
+
+	if (c->used_plain || c->used_html || c->m->nattachments > 0 ||
+	    c->m->is_delivery_report || c->m->nparts > 1)
+		return false;
+	for (i = 0; i < n; i++)
+		if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' &&
+		    body[i] != '\n')
+			return true;
+	return false;
 }
 
 /* Decode the body of msg[0..len) (body starts at body) into c->m. */
@@ -746,9 +815,9 @@ mime_body(struct mime_ctx *c, const char *msg, size_t len, size_t body)
 	if (bound > 0 &&
 	    mailmime_parse(copy, bound, &idx, &root) == MAILIMF_NO_ERROR &&
 	    root->mm_type == MAILMIME_MESSAGE &&
-	    root->mm_data.mm_message.mm_msg_mime != NULL) {
+	    root->mm_data.mm_message.mm_msg_mime != NULL)
 		mime_walk(c, root->mm_data.mm_message.mm_msg_mime, 0);
-	} else {
+	if (root == NULL || mime_came_out_empty(c, msg + body, len - body)) {
 		c->m->malformed = true;
 		u = charset_to_utf8(NULL, msg + body, len - body, &ulen);
 		mime_text_add(c, u, ulen);

@@ -53,6 +53,14 @@ static const struct num_word NUM_MULT[] = {
 	{ "tusinde", 1000 },
 };
 
+/* After the article "en"/"et", these words make it no count: "en del
+ * borgere", "et par dage", "en halv time". */
+static const char *const NUM_ARTICLE_IDIOMS[] = {
+	"del", "par", "række", "masse", "håndfuld", "halv", "gang", "stor",
+	"mængde", "hel", "hele", "lang", "kort", "anden", "andet", "enkelt",
+	"antal", "bunke",
+};
+
 /* Words before a number that make it a clock time. */
 static const char *const NUM_CLOCK_WORDS[] = { "kl", "klokken" };
 
@@ -298,6 +306,20 @@ word_number(const char *lower, size_t len, struct number_match *r)
 	return true;
 }
 
+/* Is the one-word 1 at lower[0..m->end) an article in an idiom? */
+static bool
+is_article_idiom(const char *lower, size_t len, const struct number_match *m)
+{
+	size_t k, j = m->end;
+
+	if (m->value != 1 || j >= len || lower[j] != ' ')
+		return false;
+	for (k = 0; k < NW(NUM_ARTICLE_IDIOMS); k++)
+		if (text_word_at(lower, len, j + 1, NUM_ARTICLE_IDIOMS[k]))
+			return true;
+	return false;
+}
+
 bool
 number_at(const char *text, size_t len, size_t i, struct number_match *r)
 {
@@ -315,7 +337,8 @@ number_at(const char *text, size_t len, size_t i, struct number_match *r)
 		return digits_at(text, len, i, r);
 	n = len - i < NUM_WORD_WINDOW ? len - i : NUM_WORD_WINDOW;
 	lower = text_lower(text + i, n);
-	ok = word_number(lower, n, &m) && !text_is_word_byte(lower, n, m.end);
+	ok = word_number(lower, n, &m) && !text_is_word_byte(lower, n, m.end) &&
+	     !is_article_idiom(lower, n, &m);
 	free(lower);
 	if (!ok)
 		return false;
@@ -332,7 +355,7 @@ numbers_find(const char *text, size_t len, struct number_match **r)
 	size_t n = 0, cap = 0, i = 0;
 
 	while (i < len) {
-		if (number_at(text, len, i, &m)) {
+		if (text_is_word_byte(text, len, i) && number_at(text, len, i, &m)) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 8;
 				v = xreallocarray(v, cap, sizeof(*v));

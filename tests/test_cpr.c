@@ -94,6 +94,17 @@ static const struct { const char *text; const char *want; } FIND[] = {
 	{ "P-nr. 0304781234", "" },
 	{ "Kundenr 0304781234", "" },
 	{ "Ticket 0304781234", "" },
+	{ "Ordre nr. er 0304781234", "" },
+	{ "i denne sag skrev borgeren 0304781234", "0304781234" },
+	{ "Medarbejder skrev 0304781234", "0304781234" },
+	{ "Ordre-ID: 0304781234", "" },
+	{ "Tlf.nr. 0304781234", "" },
+	{ "Konto nr. 0304781234", "" },
+	{ "Telefonnummer: 030478 1234", "" },
+	{ "CPR nr. 0304781234", "0304781234" },
+	{ "Borgerens cpr-nummer er 0304781234", "0304781234" },
+	{ "CPR-nr/ordre 0304781234", "" },
+	{ "https://x.dk/borger/0304781234", "0304781234" },
 	{ "ordrenr 12, CPR 0304781234", "0304781234" },
 	{ "Ordre\nCPR 0304781234", "0304781234" },
 	{ "Ordre 12345 blev sendt til borger med 0304781234", "0304781234" },
@@ -189,6 +200,54 @@ test_not_nul_terminated(void **state)
 	assert_int_equal(cpr_find(t, 10, &m), 0);
 }
 
+static uint32_t
+xorshift(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* Random strings over the bytes that matter: no crash, spans in bounds
+ * and in order (run under ASan+UBSan by make check). */
+static void
+test_random(void **state)
+{
+	static const char *const parts[] = { "0", "1", "2", "3", "4", "9", "-", " ", ".", ",", "/", ":", "+45 ", "\xc2\xa0", "\xe2\x80\x93", "CPR ", "ordre ", "\n", "a", "\xc3" };
+	char text[96];
+	uint32_t x = 2463534242u;
+	size_t it, k, len;
+
+	(void)state;
+	for (it = 0; it < 20000; it++) {
+		len = 0;
+		for (k = 0; k < 14; k++) {
+			const char *p = parts[xorshift(&x) % N(parts)];
+			size_t pl = strlen(p);
+
+			if (len + pl >= sizeof(text))
+				break;
+			memcpy(text + len, p, pl);
+			len += pl;
+		}
+		{
+			struct cpr_match *m;
+			size_t n = cpr_find(text, len, &m), j;
+			char *red;
+
+			for (j = 0; j < n; j++) {
+				assert_true(m[j].start + m[j].len <= len);
+				assert_true(cpr_valid_date(m[j].digits));
+				assert_true(j == 0 || m[j].start >= m[j - 1].start + m[j - 1].len);
+			}
+			free(m);
+			red = cpr_redact(text, len);
+			free(red);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -198,6 +257,7 @@ main(void)
 		cmocka_unit_test(test_count_distinct),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_not_nul_terminated),
+		cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -158,8 +158,54 @@ static const struct {
 	{ "i dag kl. 12", MAR29, "2026-03-29T12:00+02:00" },
 	{ "i nat kl. 1", MAR29, "2026-03-29T01:00+01:00" },
 	{ "29.03.2026 kl. 03.00", MAR29, "2026-03-29T03:00+02:00" },
+	{ "tirsdag d. 13.10.2026 ca. kl. 14:30", OCT26,
+	  "2026-10-13T14:30+02:00" },
+	{ "d. 13.10 kl. 14", OCT26, "2026-10-13T14:00+02:00" },
+	{ "den 13-10 kl. 14", OCT26, "2026-10-13T14:00+02:00" },
+	{ "fredag den 6. november.", OCT26, "2026-11-06" },
+	{ "Dato: 12.10.2026 Tidspunkt: 14.30", OCT26,
+	  "2026-10-12T14:30+02:00" },
+	{ "Dato: 13.10 kl. 14", OCT26, "2026-10-13T14:00+02:00" },
+	{ "Tidspunkt: 14.30", OCT26, "2026-10-26T14:30+01:00" },
+	{ "søndag aften kl. 22", OCT26, "2026-10-25T22:00+01:00" },
+	{ "ved 14-tiden i går", OCT26, "2026-10-25T14:00+01:00" },
+	{ "ca. kl. 9.30 i morges", OCT26, "2026-10-26T09:30+01:00" },
+	{ "natten til søndag kl. 2", OCT26, "2026-10-25T02:00+02:00" },
+	{ "for to dage siden", OCT26, "2026-10-24" },
+	{ "for 3 uger siden kl. 8", OCT26, "2026-10-05T08:00+02:00" },
+	{ "Sent: Tuesday, October 13, 2026 1:21 PM", OCT26,
+	  "2026-10-13T13:21+02:00" },
+	{ "Sendt: 13. oktober 2026 13:21", OCT26, "2026-10-13T13:21+02:00" },
+	{ "2026/10/15 14:12", OCT26, "2026-10-15T14:12+02:00" },
+	{ "2026-10/15", OCT26, "" },
+	{ "20.10.2026, 14.30", OCT26, "2026-10-20T14:30+02:00" },
+	{ "i går, 14.30", OCT26, "2026-10-25T14:30+01:00" },
+	{ "20. oktober 2026 - kl. 14", OCT26, "2026-10-20T14:00+02:00" },
+	{ "Sendt: tirsdag den 13. oktober 2026 13:21", OCT26,
+	  "2026-10-13T13:21+02:00" },
+	{ "Den tir. 13. okt. 2026 kl. 13.21 skrev Hans <h@x.dk>:", OCT26,
+	  "2026-10-13T13:21+02:00" },
+	{ "On Tue, Oct 13, 2026 at 1:21 PM Hans wrote:", OCT26,
+	  "2026-10-13T13:21+02:00" },
+	{ "fra kl. 8 til kl. 16 i går", OCT26,
+	  "2026-10-25T08:00+01:00 2026-10-25T16:00+01:00" },
+	{ "Bruddet skete den 12. oktober. Dagen efter kl. 9 opdagede vi det.",
+	  OCT26, "2026-10-12 2026-10-13T09:00+02:00" },
+	{ "i går kl. 14 og samme aften kl. 9", OCT26,
+	  "2026-10-25T14:00+01:00 2026-10-25T21:00+01:00" },
+	{ "kl. 8 dagen før", OCT26, "2026-10-26T08:00+01:00" },
+	{ "Den 3/11 kl. 14. Dagen før kl. 8.", OCT26,
+	  "2026-11-03T14:00+01:00 2026-11-02T08:00+01:00" },
+	{ "samme dag", OCT26, "" },
+	{ "i går ca. 14.30", OCT26, "2026-10-25T14:30+01:00" },
+	{ "den 13. ds. kl. 9", OCT26, "2026-10-13T09:00+02:00" },
+	{ "d. 13. dennes", OCT26, "2026-10-13" },
+	{ "Vi lukkede kl. 10, og mødet er 3. november.", OCT26,
+	  "2026-10-26T10:00+01:00 2026-11-03" },
 	/* invalid dates */
 	{ "31. februar", OCT26, "" },
+	{ "31. februar kl. 14", OCT26, "" },
+	{ "kl. 14 den 31/2", OCT26, "" },
 	{ "31.02.2026", OCT26, "" },
 	{ "29/2", OCT26, "" },
 	{ "31/4", OCT26, "" },
@@ -177,8 +223,14 @@ static const struct {
 	{ "24/7 support", OCT26, "" },
 	{ "1/2 time", OCT26, "" },
 	{ "14.30", OCT26, "" },
+	{ "fra 08.00 til 16.00", OCT26, "" },
+	{ "for to timer siden", OCT26, "" },
 	{ "10.00-12.00", OCT26, "" },
 	{ "man kan se det", OCT26, "" },
+	{ "Åbent mandag-fredag", OCT26, "" },
+	{ "man. - fre. og lørdag til søndag", OCT26, "" },
+	{ "Telefontid: mandag–fredag kl. 8-15", OCT26,
+	  "2026-10-26T08:00+01:00" },
 	{ "BV-2026-0003", OCT26, "" },
 	{ "INC0048213", OCT26, "" },
 	{ "ca. 230 borgere i 30 dage", OCT26, "" },
@@ -295,6 +347,68 @@ test_truncated(void **state)
 	}
 }
 
+/* Random strings over the bytes dates care about: no crash, spans in
+ * bounds and in order (run under ASan+UBSan by make check). */
+static void
+test_random(void **state)
+{
+	static const char *const parts[] = {
+		"0", "1", "2", "9", "3", ".", "-", "/", ":", " ", "\n", ",",
+		"kl. ", "kl", "i går", "i ", "mandag", "den ", "d. ", "okt",
+		"oktober", "2026", "-tiden", "halv ", "ni", "T", "\xc2\xa0",
+		"\xc3", "for ", " dage siden", "I", "(", "om aftenen", "s",
+	};
+	char text[96];
+	struct date_match *m;
+	uint32_t x = 2463534242u;
+	size_t it, k, n, len;
+
+	(void)state;
+	for (it = 0; it < 20000; it++) {
+		len = 0;
+		for (k = 0; k < 12; k++) {
+			const char *p;
+			size_t pl;
+
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			p = parts[x % N(parts)];
+			pl = strlen(p);
+			if (len + pl >= sizeof(text))
+				break;
+			memcpy(text + len, p, pl);
+			len += pl;
+		}
+		n = dates_find(text, len, ref_of(OCT26), &m);
+		for (k = 0; k < n; k++) {
+			assert_true(m[k].start < m[k].end && m[k].end <= len);
+			assert_true(k == 0 || m[k].start >= m[k - 1].end);
+		}
+		free(m);
+	}
+}
+
+/* Many lone times: each looks only within its sentence window, so this
+ * stays linear (it took 26 s per MB before). */
+static void
+test_many_times(void **state)
+{
+	enum { REPS = 40000 };
+	static const char unit[] = "kl. 9 ";
+	size_t ul = sizeof(unit) - 1, k, n;
+	char *text = malloc(REPS * ul);
+	struct date_match *m;
+
+	(void)state;
+	for (k = 0; k < REPS; k++)
+		memcpy(text + k * ul, unit, ul);
+	n = dates_find(text, REPS * ul, ref_of(OCT26), &m);
+	assert_int_equal(n, REPS);
+	free(m);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -303,6 +417,8 @@ main(void)
 		cmocka_unit_test(test_spans),
 		cmocka_unit_test(test_first),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_many_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

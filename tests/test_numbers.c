@@ -92,6 +92,12 @@ static const struct {
 	{ "tusind", 0, 1000, 6, true },
 	{ "fem tusind", 0, 5000, 10, true },
 	{ "Fire brugere", 0, 4, 4, true },
+	{ "en del borgere", 0, 0, -1, false },
+	{ "et par dage", 0, 0, -1, false },
+	{ "en halv time", 0, 0, -1, false },
+	{ "en række borgere", 0, 0, -1, false },
+	{ "en borger", 0, 1, 2, true },
+	{ "ni-tiden", 0, 9, 2, true },
 	{ "tiden", 0, 0, -1, false },
 	{ "entreprenør", 0, 0, -1, false },
 	{ "enhed", 0, 0, -1, false },
@@ -156,12 +162,58 @@ test_numbers_find(void **state)
 	}
 }
 
+static uint32_t
+xorshift(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* Random strings over the bytes that matter: no crash, spans in bounds
+ * and in order (run under ASan+UBSan by make check). */
+static void
+test_random(void **state)
+{
+	static const char *const parts[] = { "0", "1", "2", "5", ".", ",", " ", "\xc2\xa0", ":", "-", "/", "en", "to", "og", "tyve", "hundrede", " og ", "tusind", "kl. ", "-tiden", "\xc3\x89", "femten", "a" };
+	char text[96];
+	uint32_t x = 2463534242u;
+	size_t it, k, len;
+
+	(void)state;
+	for (it = 0; it < 20000; it++) {
+		len = 0;
+		for (k = 0; k < 14; k++) {
+			const char *p = parts[xorshift(&x) % N(parts)];
+			size_t pl = strlen(p);
+
+			if (len + pl >= sizeof(text))
+				break;
+			memcpy(text + len, p, pl);
+			len += pl;
+		}
+		{
+			struct number_match *m;
+			size_t n = numbers_find(text, len, &m), j;
+
+			for (j = 0; j < n; j++) {
+				assert_true(m[j].start < m[j].end && m[j].end <= len);
+				assert_true(m[j].value >= 0);
+				assert_true(j == 0 || m[j].start >= m[j - 1].end);
+			}
+			free(m);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_number_at),
 		cmocka_unit_test(test_numbers_find),
+		cmocka_unit_test(test_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
