@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	brudvagtctl [-c CONFIG] [-v] parse FILE...
  *	brudvagtctl -c CONFIG cases [--json]
- *	brudvagtctl -c CONFIG show REF
+ *	brudvagtctl -c CONFIG show [--json] REF
  *	brudvagtctl -c CONFIG ack REF PARTY
  *	brudvagtctl -c CONFIG export --format csv|json [--since DATE]
  *
@@ -44,6 +44,10 @@ static const struct {
 	int embedded_default;	/* may run on the compiled-in config */
 } commands[] = {
 	{ "parse", ctl_parse, 1 },
+	{ "cases", ctl_cases, 0 },
+	{ "show", ctl_show, 0 },
+	{ "ack", ctl_ack, 0 },
+	{ "export", ctl_export, 0 },
 };
 
 static void
@@ -51,7 +55,8 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: brudvagtctl [-c CONFIG] [-v] parse FILE...\n"
-		"       brudvagtctl -c CONFIG cases [--json] | show REF | ack REF PARTY\n"
+		"       brudvagtctl -c CONFIG cases [--json] | show [--json] REF |\n"
+		"                             ack REF PARTY\n"
 		"       brudvagtctl -c CONFIG export --format csv|json [--since DATE]\n");
 }
 
