@@ -15,19 +15,27 @@
  *	and prints one JSON object per message, one a line. Without -c it uses
  *	the embedded default configuration (the example conf/brudvagt.conf:
  *	the 40 municipalities of MUNI). The other commands read the case store
- *	named in the configuration (default /etc/brudvagt/brudvagt.conf).
+ *	named in the configuration (default /etc/brudvagt/brudvagt.conf):
+ *	cases lists them with their outstanding acknowledgements and next
+ *	deadline, show prints one whole, ack records an acknowledgement by
+ *	hand, export prints the breach register (fortegnelse) as CSV for a
+ *	Danish Excel or as JSON. See docs/brudvagtctl.md.
  *	-c may stand before or after the command.
  *
  * EXIT STATUS
- *	0 success, 64 usage, 65 bad data (a file could not be analysed),
- *	69 service unavailable, 78 configuration error (sysexits.h).
+ *	0 success, 64 usage, 65 bad data (a file could not be analysed, an
+ *	unknown case or party), 69 service unavailable (no usable store),
+ *	74 output error, 78 configuration error (sysexits.h).
  *
  * SECURITY
  *	parse prints no CPR numbers: only how many there were, and text fields
- *	with every CPR number redacted. Nothing is written anywhere.
+ *	with every CPR number redacted; the other commands redact the store's
+ *	text once more on output. Only ack writes: one acknowledgement and
+ *	its event in the store. The store is never created here.
  *
  * FILES
  *	/etc/brudvagt/brudvagt.conf
+ *	/var/lib/brudvagt/brudvagt.db (store.path)
  */
 #include <stdio.h>
 #include <string.h>

@@ -102,7 +102,6 @@ ctl_ack(const struct settings *s, int argc, char **argv)
 	const struct store_party *p;
 	int rc, k;
 
-	(void)s;
 	if (argc != 3) {
 		fprintf(stderr, "usage: brudvagtctl -c CONFIG ack REF PARTY\n");
 		return CTL_EX_USAGE;
