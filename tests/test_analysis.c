@@ -382,6 +382,20 @@ static const struct msg_case report_cases[] = {
 	  "{\"origin\": \"supplier\", \"severity\": \"high\","
 	  " \"breach_at\": \"2026-11-17T02:14+01:00\", \"discovered_at\": \"2026-11-17T06:30+01:00\","
 	  " \"affected_municipalities\": [\"Fredensborg\", \"Helsingør\"]}" },
+	{ "samtlige 40 kommuner, Berørte: label, 'ikke relevant'", "B <b@mail.randers.dk>",
+	  "Sikkerhedsbrud", NULL,
+	  "Tidspunkt for bruddet: 17/11-26 kl. 14\nOpdaget: 2026-11-18T07:05\n"
+	  "Berørte: 3 personer\nAnmeldelse til Datatilsynet: Ikke relevant\n"
+	  "Risikovurdering: Mellem\n\nBruddet vedrører samtlige 40 kommuner.\n",
+	  "{\"reporting_municipality\": \"Randers\", \"affects_all\": true,"
+	  " \"affected_count\": 3, \"reported_to_authority\": false, \"severity\": \"medium\","
+	  " \"breach_at\": \"2026-11-17T14:00+01:00\", \"discovered_at\": \"2026-11-18T07:05+01:00\"}" },
+	{ "a count without a cue, DT", "C <c@aarhus.dk>", "Brud", NULL,
+	  "Hej. I dag kl. 8 kunne ca. 1.000 personer se hinandens samtaler i MUNI."
+	  " DT er ikke orienteret. /C, Sundhed og Omsorg\n",
+	  "{\"reporting_municipality\": \"Aarhus\", \"affected_count\": 1000,"
+	  " \"reported_to_authority\": false, \"breach_at\": \"2026-11-18T08:00+01:00\","
+	  " \"data_categories\": []}" },
 	{ "owner name does not name Aarhus", "Søren Lund <slund@deloitte.dk>",
 	  "Sikkerhedsbrud", NULL,
 	  "Kære Borgerservice, Aarhus Kommune\n\nEt brud berører Rebild.\n",
