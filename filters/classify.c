@@ -185,16 +185,20 @@ classify_is_report(const struct mime_msg *m, const char *subject, const struct p
 	int score = 0;
 
 	(void)m;
-	for (i = 0; i < sl && score < 2; i++)
+	for (i = 0; i < sl && score < 2;)
 		if ((le = lex_at(ls, sl, i, lex_report_words, &n)) != NULL) {
 			score += le->value;
-			i += n - 1;
+			i += n;
+		} else {
+			i = lex_next(ls, sl, i);
 		}
 	free(ls);
-	for (i = 0; i < p->body_end && score < 2; i++)
+	for (i = 0; i < p->body_end && score < 2;)
 		if ((le = lex_at(p->flat, p->body_end, i, lex_report_words, &n)) != NULL) {
 			score += le->value;
-			i += n - 1;
+			i += n;
+		} else {
+			i = lex_next(p->flat, p->body_end, i);
 		}
 	return score >= 2;
 }

@@ -37,7 +37,7 @@ cue_in(const char *flat, size_t b, size_t e)
 	enum cue best = CUE_NONE;
 	size_t i, k, n, longest;
 
-	for (i = b; i < e; i++) {
+	for (i = b; i < e;) {
 		enum cue here = CUE_NONE;
 
 		longest = 0;
@@ -48,8 +48,7 @@ cue_in(const char *flat, size_t b, size_t e)
 			}
 		if (here > best)
 			best = here;
-		if (longest)
-			i += longest - 1;
+		i = longest ? i + longest : lex_next(flat, e, i);
 	}
 	return best;
 }
@@ -80,18 +79,17 @@ time_in_field(const struct prose *p, enum field_id id, int64_t ref, int64_t *t_r
 }
 
 static void
-extract_times(const struct prose *p, int64_t ref, struct analysis *a)
+extract_times(const struct prose *p, int64_t ref, const struct date_match *m,
+	      size_t n, struct analysis *a)
 {
-	struct date_match *m = NULL;
 	bool has_uncued = false;
 	int64_t uncued = 0;
-	size_t n, i;
+	size_t i;
 
 	a->has_breach_at = time_in_field(p, F_BREACH_AT, ref, &a->breach_at);
 	a->has_discovered_at = time_in_field(p, F_DISCOVERED_AT, ref, &a->discovered_at);
 	if (a->has_breach_at && a->has_discovered_at)
 		return;
-	n = dates_find(p->text, p->body_end, ref, &m);
 	for (i = 0; i < n; i++) {
 		if (!m[i].has_time || prose_in_other_field(p, m[i].start, F_DESCRIPTION))
 			continue;
@@ -125,7 +123,6 @@ extract_times(const struct prose *p, int64_t ref, struct analysis *a)
 		a->has_breach_at = true;
 		a->breach_at = uncued;
 	}
-	free(m);
 }
 
 /* ---- the number affected ---- */
@@ -220,13 +217,13 @@ count_in_field(const struct prose *p, const struct prose_field *f)
 }
 
 static void
-extract_count(const struct prose *p, int64_t ref, struct analysis *a)
+extract_count(const struct prose *p, const struct date_match *dm, size_t nd,
+	      struct analysis *a)
 {
 	const struct prose_field *f = prose_field(p, F_COUNT);
 	struct number_match *nums = NULL;
-	struct date_match *dm = NULL;
 	struct cpr_match *cm = NULL;
-	size_t n, nd, nc, i, k;
+	size_t n, nc, i, k;
 	int best = 1, s;
 
 	a->affected_count = -1;
@@ -235,7 +232,6 @@ extract_count(const struct prose *p, int64_t ref, struct analysis *a)
 		return;
 	}
 	n = numbers_find(p->text, p->body_end, &nums);
-	nd = dates_find(p->text, p->body_end, ref, &dm);
 	nc = cpr_find(p->text, p->body_end, &cm);
 	for (i = 0; i < n; i++) {
 		if (span_hits(dm, nd, nums[i].start) ||
@@ -254,7 +250,6 @@ extract_count(const struct prose *p, int64_t ref, struct analysis *a)
 		}
 	}
 	free(nums);
-	free(dm);
 	free(cm);
 }
 
@@ -277,12 +272,14 @@ categories_in(const struct prose *p, const char *lower, size_t b, size_t e,
 	unsigned cats = 0;
 	size_t i, n;
 
-	for (i = b; i < e; i++) {
-		if ((le = lex_at(lower, e, i, lex_categories, &n)) == NULL)
+	for (i = b; i < e;) {
+		if ((le = lex_at(lower, e, i, lex_categories, &n)) == NULL) {
+			i = lex_next(lower, e, i);
 			continue;
+		}
 		if (le->value && !(check_negation && negated_before(p, i)))
 			cats |= (unsigned)le->value;
-		i += n - 1;
+		i += n;
 	}
 	return cats;
 }
@@ -413,8 +410,9 @@ alias_add(struct alias **v, size_t *n, const char *text, int muni)
 {
 	size_t i;
 
-	for (i = 0; i < *n; i++)
-		if ((*v)[i].muni == muni && strcmp((*v)[i].text, text) == 0)
+	/* a municipality's spellings are adjacent: look back over its own */
+	for (i = *n; i > 0 && (*v)[i - 1].muni == muni; i--)
+		if (strcmp((*v)[i - 1].text, text) == 0)
 			return;
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	(*v)[*n].text = xstrdup(text);
@@ -432,9 +430,11 @@ translit(const char *s, int style, bool space)
 	int k;
 
 	while (*s) {
-		for (k = 0; k < 3; k++)
-			if (strncmp(s, from[k], 2) == 0)
-				break;
+		k = 3;
+		if ((unsigned char)*s == 0xC3)
+			for (k = 0; k < 3; k++)
+				if (strncmp(s, from[k], 2) == 0)
+					break;
 		if (k < 3) {
 			buf_puts(&b, to[style][k]);
 			s += 2;
@@ -520,13 +520,22 @@ mask_owner(const char *lower, size_t len, char *mask)
 		}
 }
 
-void
-extract_municipalities_in(const struct settings *s, const char *text,
-			  const char *lower, size_t len, bool *found)
+static void
+aliases_free(struct alias *v, size_t n)
 {
-	struct alias *v = NULL;
-	size_t n = aliases_make(s, &v), k, i;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		free(v[k].text);
+	free(v);
+}
+
+static void
+munis_in(const struct alias *v, size_t n, const char *text, const char *lower,
+	 size_t len, bool *found)
+{
 	char *mask = xcalloc(len + 1, 1);
+	size_t k, i;
 	const char *hit;
 
 	mask_owner(lower, len, mask);
@@ -541,10 +550,19 @@ extract_municipalities_in(const struct settings *s, const char *text,
 			if (!mask[pos] && alias_ok(text, lower, len, pos, al))
 				found[v[k].muni] = true;
 		}
-		free(v[k].text);
 	}
-	free(v);
 	free(mask);
+}
+
+void
+extract_municipalities_in(const struct settings *s, const char *text,
+			  const char *lower, size_t len, bool *found)
+{
+	struct alias *v = NULL;
+	size_t n = aliases_make(s, &v);
+
+	munis_in(v, n, text, lower, len, found);
+	aliases_free(v, n);
 }
 
 /* Where a negation stops reaching: "ikke berørt; kun Vejen". */
@@ -566,7 +584,8 @@ scope_end(const char *s, size_t b, size_t e)
 /* Names in a stretch that says they are not affected do not count
  * ("Viborg er ikke berørt"). */
 static void
-drop_negated(const struct settings *s, const struct prose *p, bool *found)
+drop_negated(const struct settings *s, const struct alias *v, size_t nv,
+	     const struct prose *p, bool *found)
 {
 	size_t pos = 0, b, e, se;
 
@@ -579,8 +598,7 @@ drop_negated(const struct settings *s, const struct prose *p, bool *found)
 				bool *neg = xcalloc(s->nmunicipalities + 1, sizeof(bool));
 				size_t i;
 
-				extract_municipalities_in(s, p->text + b, p->flat + b,
-							  e - b, neg);
+				munis_in(v, nv, p->text + b, p->flat + b, e - b, neg);
 				for (i = 0; i < s->nmunicipalities; i++)
 					if (neg[i])
 						found[i] = false;
@@ -656,22 +674,22 @@ static void
 extract_munis(const struct settings *s, const struct prose *p, const char *subject,
 	      struct analysis *a)
 {
+	bool *body = xcalloc(s->nmunicipalities + 1, sizeof(bool));
+	struct alias *v = NULL;
+	size_t nv = aliases_make(s, &v), i;
+
 	if (subject != NULL) {
 		char *ls = text_lower(subject, strlen(subject));
 
-		extract_municipalities_in(s, subject, ls, strlen(ls), a->affected);
+		munis_in(v, nv, subject, ls, strlen(ls), a->affected);
 		free(ls);
 	}
-	{
-		bool *body = xcalloc(s->nmunicipalities + 1, sizeof(bool));
-		size_t i;
-
-		extract_municipalities_in(s, p->text, p->flat, p->body_end, body);
-		drop_negated(s, p, body);
-		for (i = 0; i < s->nmunicipalities; i++)
-			a->affected[i] |= body[i];
-		free(body);
-	}
+	munis_in(v, nv, p->text, p->flat, p->body_end, body);
+	drop_negated(s, v, nv, p, body);
+	for (i = 0; i < s->nmunicipalities; i++)
+		a->affected[i] |= body[i];
+	free(body);
+	aliases_free(v, nv);
 	if (a->reporting_municipality >= 0)
 		a->affected[a->reporting_municipality] = true;
 	extract_affects_all(p, a);
@@ -784,8 +802,12 @@ void
 extract_report(const struct settings *s, const struct prose *p, const char *subject,
 	       int64_t ref, struct analysis *a)
 {
-	extract_times(p, ref, a);
-	extract_count(p, ref, a);
+	struct date_match *dates = NULL;
+	size_t ndates = dates_find(p->text, p->body_end, ref, &dates);
+
+	extract_times(p, ref, dates, ndates, a);
+	extract_count(p, dates, ndates, a);
+	free(dates);
 	extract_categories(p, subject, a);
 	extract_severity(p, a);
 	a->reported_to_authority = extract_authority(p, false);

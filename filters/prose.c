@@ -148,10 +148,9 @@ attribution_line(const char *lower, size_t b, size_t e)
 	       memmem(lower + b, n, " wrote", 6) != NULL;
 }
 
-size_t
-prose_quote_start(const char *text, size_t len)
+static size_t
+quote_start_lower(const char *lower, size_t len)
 {
-	char *lower = text_lower(text, len);
 	size_t b = 0, r = len;
 
 	while (b < len) {
@@ -167,6 +166,15 @@ prose_quote_start(const char *text, size_t len)
 		}
 		b = e + 1;
 	}
+	return r;
+}
+
+size_t
+prose_quote_start(const char *text, size_t len)
+{
+	char *lower = text_lower(text, len);
+	size_t r = quote_start_lower(lower, len);
+
 	free(lower);
 	return r;
 }
@@ -222,16 +230,25 @@ flatten(struct prose *p)
 	}
 }
 
+static bool sentence_end_at(const struct prose *p, size_t i);
+
 void
 prose_init(struct prose *p, const char *text, size_t len, bool keep_quoted)
 {
+	size_t i;
+
 	memset(p, 0, sizeof(*p));
 	p->text = text;
-	p->len = keep_quoted ? len : prose_quote_start(text, len);
-	p->lower = text_lower(text, p->len);
+	p->lower = text_lower(text, len);
+	p->len = keep_quoted ? len : quote_start_lower(p->lower, len);
+	p->lower[p->len] = '\0';
 	p->body_end = signoff_start(p->lower, p->len);
 	flatten(p);
 	find_fields(p);
+	p->ends = xmalloc(p->len + 1);
+	for (i = 0; i < p->len; i++)
+		p->ends[i] = sentence_end_at(p, i);
+	p->ends[p->len] = 1;
 }
 
 void
@@ -239,7 +256,9 @@ prose_free(struct prose *p)
 {
 	free(p->lower);
 	free(p->flat);
+	free(p->ends);
 	p->lower = p->flat = NULL;
+	p->ends = NULL;
 }
 
 const struct prose_field *
@@ -282,9 +301,10 @@ is_abbrev(const char *s, size_t dot)
 	return false;
 }
 
-/* Does a sentence end at s[i] (the flat view)? */
+/* Does a sentence end at s[i] (the flat view)? Worked out once per
+ * offset in prose_init; sentence_end() reads the table. */
 static bool
-sentence_end(const struct prose *p, size_t i)
+sentence_end_at(const struct prose *p, size_t i)
 {
 	const char *s = p->flat;
 	char c = s[i];
@@ -306,6 +326,12 @@ sentence_end(const struct prose *p, size_t i)
 	    !isupper((unsigned char)p->text[i + 2]) && p->text[i + 2] != '\n')
 		return false;
 	return true;
+}
+
+static bool
+sentence_end(const struct prose *p, size_t i)
+{
+	return p->ends[i];
 }
 
 void
