@@ -40,6 +40,8 @@
 #define DEFAULT_MAX_BYTES	(10u * 1024 * 1024)
 #define LABEL_MAX		160	/* "qid=... msgid=..." in log lines */
 #define MSGID_MAX		100	/* Message-ID kept for logging */
+/* X-Brudvagt-Municipality stays within a 998-character header line. */
+#define MUNICIPALITY_MAX	900
 
 /* ---- settings snapshot ------------------------------------------------ */
 
@@ -266,19 +268,15 @@ msg_label(SMFICTX *ctx, const struct milter_msg *m, char out[LABEL_MAX])
 	buf_free(&b);
 }
 
-/*
- * An internal error: count it, log it (once per message), and mark the
- * message so that end-of-message tags it "unanalysed". m may be NULL.
- */
+/* An internal error: count it and log it, once per message (m may be NULL). */
 static void
-msg_fail(SMFICTX *ctx, struct milter_msg *m, const char *what,
-	 const char *detail)
+msg_error(SMFICTX *ctx, struct milter_msg *m, const char *what,
+	  const char *detail)
 {
 	char label[LABEL_MAX];
 
 	count(MC_ERRORS);
 	if (m != NULL) {
-		m->failed = true;
 		if (m->logged)
 			return;
 		m->logged = true;
@@ -286,6 +284,16 @@ msg_fail(SMFICTX *ctx, struct milter_msg *m, const char *what,
 	msg_label(ctx, m, label);
 	log_warn("milter: %s: %s %s, failing open", what, label,
 		 detail != NULL ? detail : "");
+}
+
+/* The same, and the message can no longer be analysed: "unanalysed". */
+static void
+msg_fail(SMFICTX *ctx, struct milter_msg *m, const char *what,
+	 const char *detail)
+{
+	if (m != NULL)
+		m->failed = true;
+	msg_error(ctx, m, what, detail);
 }
 
 /* ---- outcome → SMFIS_* (the only place) -------------------------------- */
@@ -485,35 +493,56 @@ milter_encode_2047(const char *t, struct buf *out)
 		buf_puts(out, "?=");
 }
 
+/* The plain text of the value; names false: "affected=N" as a count. */
+static void
+municipality_text(const struct settings *s, const struct analysis *a,
+		  bool names, struct buf *v)
+{
+	const char *sep = "affected=";
+	size_t i, n = 0;
+
+	if (a->reporting_municipality >= 0 &&
+	    (size_t)a->reporting_municipality < s->nmunicipalities)
+		buf_printf(v, "reporting=%s",
+			   s->municipalities[a->reporting_municipality].name);
+	if (v->len != 0)
+		sep = "; affected=";
+	if (a->affects_all) {
+		buf_printf(v, "%sall", sep);
+		return;
+	}
+	for (i = 0; i < a->naffected_slots && i < s->nmunicipalities; i++) {
+		if (a->affected == NULL || !a->affected[i])
+			continue;
+		if (names)
+			buf_printf(v, "%s%s", sep, s->municipalities[i].name);
+		sep = ", ";
+		n++;
+	}
+	if (!names && n != 0)
+		buf_printf(v, "%s%zu", v->len != 0 ? "; affected=" :
+			   "affected=", n);
+}
+
 bool
 milter_municipality_value(const struct settings *s, const struct analysis *a,
 			  struct buf *out)
 {
-	struct buf v = { 0 };
-	const char *sep = "affected=";
-	size_t i;
+	struct buf v = { 0 }, enc = { 0 };
 	bool any;
 
-	if (a->reporting_municipality >= 0 &&
-	    (size_t)a->reporting_municipality < s->nmunicipalities)
-		buf_printf(&v, "reporting=%s",
-			   s->municipalities[a->reporting_municipality].name);
-	if (a->affects_all) {
-		buf_printf(&v, "%saffected=all", v.len != 0 ? "; " : "");
-	} else {
-		if (v.len != 0)
-			sep = "; affected=";
-		for (i = 0; i < a->naffected_slots && i < s->nmunicipalities;
-		     i++) {
-			if (a->affected == NULL || !a->affected[i])
-				continue;
-			buf_printf(&v, "%s%s", sep, s->municipalities[i].name);
-			sep = ", ";
-		}
+	municipality_text(s, a, true, &v);
+	milter_encode_2047(buf_cstr(&v), &enc);
+	if (enc.len > MUNICIPALITY_MAX) {	/* a count, not the names */
+		buf_truncate(&v, 0);
+		buf_truncate(&enc, 0);
+		municipality_text(s, a, false, &v);
+		milter_encode_2047(buf_cstr(&v), &enc);
 	}
-	if ((any = v.len != 0))
-		milter_encode_2047(v.s, out);
+	if ((any = enc.len != 0))
+		buf_append(out, enc.s, enc.len);
 	buf_free(&v);
+	buf_free(&enc);
 	return any;
 }
 
@@ -540,7 +569,7 @@ msg_addheader(SMFICTX *ctx, struct milter_msg *m, const char *name,
 	put_clean(&v, value, 998 - strlen(name) - 2);
 	if (io->addheader(ctx, (char *)name, (char *)buf_cstr(&v)) !=
 	    MI_SUCCESS)
-		msg_fail(ctx, m, "addheader", name);
+		msg_error(ctx, m, "addheader", name);
 	buf_free(&v);
 }
 
@@ -577,7 +606,7 @@ msg_unforge(SMFICTX *ctx, struct milter_msg *m)
 	for (i = m->nforged; i-- > 0;) {
 		if (io->chgheader(ctx, m->forged[i].name, m->forged[i].index,
 				  NULL) != MI_SUCCESS)
-			msg_fail(ctx, m, "chgheader", HDR_PREFIX "*");
+			msg_error(ctx, m, "chgheader", HDR_PREFIX "*");
 		else
 			count(MC_FORGED);
 	}

@@ -79,7 +79,9 @@ void milter_log_counters(void);
 /*
  * The value of X-Brudvagt-Municipality for a report: "reporting=NAME" and/or
  * "affected=NAME, NAME" (settings order) or "affected=all", joined by "; ".
- * Non-ASCII is RFC 2047 encoded (UTF-8, Q). Appended to out (a struct buf);
+ * Non-ASCII is RFC 2047 encoded (UTF-8, Q). Should the names not fit in
+ * 900 characters, "affected=N" gives their number instead, so the header
+ * line stays under RFC 5322's 998. Appended to out (a struct buf);
  * returns false and appends nothing when there is no municipality to name.
  * Exposed for the tests.
  */
