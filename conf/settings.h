@@ -100,10 +100,11 @@ struct settings {
 		int digest_hour;		/* 0..23, -1 = no digest; default 8 */
 	} deadlines;
 
-	char *store_path;	/* default /var/lib/brudvagt/brudvagt.db */
-	char *spool_path;	/* default /var/spool/brudvagt */
-	char *templates_path;	/* default /etc/brudvagt/templates */
-	char *authserv_id;	/* NULL: trust the topmost Authentication-Results */
+	char *store_path;	/* store.path; default /var/lib/brudvagt/brudvagt.db */
+	char *spool_path;	/* spool.path; default /var/spool/brudvagt */
+	char *templates_path;	/* templates.path; default /etc/brudvagt/templates */
+	char *authserv_id;	/* top-level authserv_id; NULL: trust the
+				 * topmost Authentication-Results */
 
 	struct {
 		char *socket;		/* default "unix:/run/brudvagt/milter.sock" */
@@ -112,13 +113,15 @@ struct settings {
 		size_t max_message_bytes;	/* buffered for analysis; default 10 MiB */
 	} milter;
 
-	struct limits limits;
+	struct limits limits;		/* limits = { max_message_bytes = ...; } */
 };
 
 /*
  * Load and validate the configuration in file path. On success *r is a new
  * struct settings owned by the caller (settings_free). On failure returns -1
- * with e->code = 78 and e->msg = "file:line: message".
+ * with e->code = 78 and e->msg = "file:line: message" (or "file: cannot
+ * open: reason"); *r is left alone. @include paths are relative to the
+ * directory of path.
  */
 int settings_load_file(const char *path, struct settings **r, struct err *e);
 
@@ -130,14 +133,24 @@ int settings_load_string(const char *text, const char *name,
 int settings_load_default(struct settings **r, struct err *e);
 extern const char conf_default_text[];
 
+/* Free *s and everything it owns, and set *s to NULL. s or *s may be NULL. */
 void settings_free(struct settings **s);
 
 /* Lookups (case-insensitive on addresses and domains). */
-/* Index of the municipality owning domain (or a subdomain of it), or -1. */
+/*
+ * Index of the municipality owning domain (or a subdomain of it, e.g.
+ * "mail.viborg.dk"; the longest listed match wins), or -1. An address
+ * "user@domain" is looked up by its domain.
+ */
 int settings_municipality_by_domain(const struct settings *s, const char *domain);
-/* Index of the municipality with this canonical name, or -1. */
+/* Index of the municipality with this canonical name (ASCII case ignored), or -1. */
 int settings_municipality_by_name(const struct settings *s, const char *name);
+/* Is addr one of system_owner.emails (exact address)? */
 bool settings_is_system_owner(const struct settings *s, const char *addr);
+/* Is addr at a supplier domain (or below it), or one of supplier.emails? */
 bool settings_is_supplier(const struct settings *s, const char *addr);
+
+/* "implicit", "starttls" or "none": for logs and messages. Static storage. */
+const char *settings_tls_name(enum tls_mode tls);
 
 #endif

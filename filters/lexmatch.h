@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lexmatch.h — find lexicon entries (lexicon.h) in lowercased UTF-8 text,
+ * on word boundaries, longest entry first. Pure functions.
+ */
+#ifndef BV_LEXMATCH_H
+#define BV_LEXMATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "filters/lexicon.h"
+
+/* The longest entry of tab that starts at s[i] on a word boundary (and ends
+ * on one unless it is a prefix entry); NULL if none. *mlen_r = its length. */
+const struct lex_entry *lex_at(const char *s, size_t len, size_t i,
+			       const struct lex_entry *tab, size_t *mlen_r);
+
+/* The first entry of tab in s[from..to); returns it and sets *pos_r,
+ * *mlen_r, or NULL. */
+const struct lex_entry *lex_find(const char *s, size_t from, size_t to,
+				 const struct lex_entry *tab, size_t *pos_r,
+				 size_t *mlen_r);
+
+/* Does any entry of tab occur in s[from..to)? */
+bool lex_any(const char *s, size_t from, size_t to, const struct lex_entry *tab);
+
+#endif

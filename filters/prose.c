@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prose.c — splitting a mail's text into what the writer wrote, labelled
+ * register lines, sentences and clauses. Pure functions.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filters/lexmatch.h"
+#include "filters/prose.h"
+#include "filters/text.h"
+#include "lib/xalloc.h"
+
+/* Abbreviations whose full stop does not end a sentence. */
+static const char *const abbrevs[] = {
+	"kl", "ca", "inkl", "jf", "nr", "bl.a", "f.eks", "mv", "dvs", "evt",
+	"pga", "hhv", "tlf", "d", "st", "mht", "vedr", "ift", "mm", "ang",
+	"bl", "a", "eks", "ifm", "mfl", "m.fl", "osv", "etc", "fx", "dk",
+	"cirka", "kr", "stk", "pkt", "jr", "j.nr", "att", NULL,
+};
+
+static size_t
+line_end(const char *s, size_t len, size_t i)
+{
+	const char *nl = memchr(s + i, '\n', len - i);
+
+	return nl ? (size_t)(nl - s) : len;
+}
+
+static size_t
+skip_blank(const char *s, size_t e, size_t i)
+{
+	while (i < e && (s[i] == ' ' || s[i] == '\t' || s[i] == '*' ||
+			 s[i] == '-' || s[i] == '>'))
+		i++;
+	/* "• " bullet (E2 80 A2) */
+	if (i + 3 <= e && memcmp(s + i, "\xe2\x80\xa2", 3) == 0)
+		i += 3;
+	while (i < e && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* Is the line at b a "Label: value" line? Sets the field id and where the
+ * value starts. */
+static bool
+label_line(const char *lower, size_t len, size_t b, enum field_id *id_r,
+	   size_t *val_r)
+{
+	size_t e = line_end(lower, len, b), i = skip_blank(lower, e, b), n, j;
+	const struct lex_entry *le = lex_at(lower, e, i, lex_field_labels, &n);
+
+	if (le == NULL)
+		return false;
+	j = i + n;
+	while (j < e && (lower[j] == ' ' || lower[j] == '\t'))
+		j++;
+	/* "Label:", also "Label (fritekst):" */
+	if (j < e && lower[j] == '(') {
+		const char *cp = memchr(lower + j, ')', e - j);
+
+		if (cp == NULL)
+			return false;
+		j = (size_t)(cp - lower) + 1;
+	}
+	if (j >= e || (lower[j] != ':' && lower[j] != '='))
+		return false;
+	*id_r = (enum field_id)le->value;
+	*val_r = j + 1;
+	return true;
+}
+
+static void
+find_fields(struct prose *p)
+{
+	size_t b = 0, val;
+	enum field_id id;
+	struct prose_field *cur = NULL;
+
+	while (b < p->body_end) {
+		size_t e = line_end(p->lower, p->body_end, b);
+		bool blank = skip_blank(p->lower, e, b) == e;
+
+		if (label_line(p->lower, p->body_end, b, &id, &val)) {
+			if (cur)
+				cur->end = b;
+			cur = NULL;
+			if (p->nfields < PROSE_MAX_FIELDS) {
+				cur = &p->fields[p->nfields++];
+				cur->id = id;
+				cur->label_start = b;
+				cur->start = val;
+				cur->end = e;
+			}
+		} else if (cur && blank) {
+			cur->end = b;
+			cur = NULL;
+		} else if (cur) {
+			cur->end = e;
+		}
+		b = e + 1;
+	}
+	if (cur)
+		cur->end = cur->end > p->body_end ? p->body_end : cur->end;
+}
+
+/* Reply headers written by Outlook: "Fra: X" followed within three lines
+ * by "Sendt:" (or "From:" / "Sent:"). */
+static bool
+outlook_block(const char *lower, size_t len, size_t b)
+{
+	size_t i, e, k;
+
+	if (strncmp(lower + b, "fra:", 4) != 0 && strncmp(lower + b, "from:", 5) != 0)
+		return false;
+	for (k = 0, i = line_end(lower, len, b) + 1; k < 3 && i < len; k++) {
+		e = line_end(lower, len, i);
+		if (strncmp(lower + i, "sendt:", 6) == 0 ||
+		    strncmp(lower + i, "sent:", 5) == 0 ||
+		    strncmp(lower + i, "dato:", 5) == 0 ||
+		    strncmp(lower + i, "date:", 5) == 0)
+			return true;
+		i = e + 1;
+	}
+	return false;
+}
+
+/* "Den 21.10.2026 kl. 11.32 skrev x:" / "On ... wrote:" */
+static bool
+attribution_line(const char *lower, size_t b, size_t e)
+{
+	size_t n = e - b;
+
+	while (n > 0 && (lower[b + n - 1] == ' ' || lower[b + n - 1] == '\r'))
+		n--;
+	if (n < 6 || lower[b + n - 1] != ':')
+		return false;
+	return memmem(lower + b, n, " skrev", 6) != NULL ||
+	       memmem(lower + b, n, " wrote", 6) != NULL;
+}
+
+size_t
+prose_quote_start(const char *text, size_t len)
+{
+	char *lower = text_lower(text, len);
+	size_t b = 0, r = len;
+
+	while (b < len) {
+		size_t e = line_end(lower, len, b), i = b;
+
+		while (i < e && lower[i] == ' ')
+			i++;
+		if (lex_at(lower, e, i, lex_quote_markers, NULL) ||
+		    outlook_block(lower, len, i) || attribution_line(lower, b, e) ||
+		    (lower[i] == '>' && b > 0)) {
+			r = b;
+			break;
+		}
+		b = e + 1;
+	}
+	free(lower);
+	return r;
+}
+
+/* Where the sign-off ("Med venlig hilsen") starts: a line that is only a
+ * sign-off, in the last part of the text. */
+static size_t
+signoff_start(const char *lower, size_t len)
+{
+	size_t b = 0, n, i, e;
+
+	while (b < len) {
+		e = line_end(lower, len, b);
+		i = skip_blank(lower, e, b);
+		if (lower[b] == '-' && e - b <= 3 && lower[b + 1] == '-')
+			return b;
+		if (lex_at(lower, e, i, lex_signoffs, &n)) {
+			size_t j = i + n;
+
+			while (j < e && strchr(" ,.!\r", lower[j]))
+				j++;
+			if (j == e)
+				return b;
+		}
+		b = e + 1;
+	}
+	return len;
+}
+
+/* Hard-wrapped lines are one paragraph: replace the newline by a space
+ * unless the line ends a sentence or the next one starts a new item. */
+static void
+flatten(struct prose *p)
+{
+	size_t i, j, k, ls = 0;
+
+	p->flat = xstrndup(p->lower, p->len);
+	for (i = 0; i < p->len; i++) {
+		if (p->flat[i] != '\n')
+			continue;
+		for (j = i; j > ls && (p->flat[j - 1] == ' ' || p->flat[j - 1] == '\r'); j--)
+			;
+		k = i + 1;
+		if (j == ls || strchr(".:!?;", p->flat[j - 1]) || k >= p->len ||
+		    p->flat[k] == '\n' || p->flat[k] == '-' || p->flat[k] == '*' ||
+		    (isupper((unsigned char)p->text[k]) && i - ls < 50)) {
+			ls = k;
+			continue;
+		}
+		p->flat[i] = ' ';
+		ls = k;
+	}
+}
+
+void
+prose_init(struct prose *p, const char *text, size_t len, bool keep_quoted)
+{
+	memset(p, 0, sizeof(*p));
+	p->text = text;
+	p->len = keep_quoted ? len : prose_quote_start(text, len);
+	p->lower = text_lower(text, p->len);
+	p->body_end = signoff_start(p->lower, p->len);
+	flatten(p);
+	find_fields(p);
+}
+
+void
+prose_free(struct prose *p)
+{
+	free(p->lower);
+	free(p->flat);
+	p->lower = p->flat = NULL;
+}
+
+const struct prose_field *
+prose_field(const struct prose *p, enum field_id id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfields; i++)
+		if (p->fields[i].id == id)
+			return &p->fields[i];
+	return NULL;
+}
+
+bool
+prose_in_other_field(const struct prose *p, size_t pos, enum field_id id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nfields; i++)
+		if (p->fields[i].id != id && pos >= p->fields[i].label_start &&
+		    pos < p->fields[i].end)
+			return true;
+	return false;
+}
+
+static bool
+is_abbrev(const char *s, size_t dot)
+{
+	size_t b = dot, n;
+	int k;
+
+	while (b > 0 && (isalpha((unsigned char)s[b - 1]) || s[b - 1] == '.'))
+		b--;
+	n = dot - b;
+	if (n == 0)
+		return false;
+	for (k = 0; abbrevs[k]; k++)
+		if (strlen(abbrevs[k]) == n && strncmp(s + b, abbrevs[k], n) == 0)
+			return true;
+	return false;
+}
+
+/* Does a sentence end at s[i] (the flat view)? */
+static bool
+sentence_end(const struct prose *p, size_t i)
+{
+	const char *s = p->flat;
+	char c = s[i];
+
+	if (c == '\n')
+		return true;
+	if (c == '!' || c == '?')
+		return true;
+	if (c != '.')
+		return false;
+	if (i + 1 >= p->len)
+		return true;
+	if (s[i + 1] != ' ' && s[i + 1] != '\n' && s[i + 1] != '\t')
+		return false;
+	if (is_abbrev(s, i))
+		return false;
+	/* "den 19. oktober": an ordinal followed by a small letter */
+	if (i > 0 && isdigit((unsigned char)s[i - 1]) && i + 2 < p->len &&
+	    !isupper((unsigned char)p->text[i + 2]) && p->text[i + 2] != '\n')
+		return false;
+	return true;
+}
+
+void
+prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
+{
+	size_t b = i, e = i;
+
+	if (i > p->len)
+		i = p->len;
+	while (b > 0 && !sentence_end(p, b - 1))
+		b--;
+	while (e < p->len && !sentence_end(p, e))
+		e++;
+	*b_r = b;
+	*e_r = e;
+}
+
+size_t
+prose_next_sentence(const struct prose *p, size_t i)
+{
+	while (i < p->len && !sentence_end(p, i))
+		i++;
+	return i < p->len ? i + 1 : p->len;
+}
+
+static const char *const clause_seps[] = {
+	", ", "; ", " og ", " men ", " samt ", " mens ", " hvorefter ",
+	" - ", " – ", NULL,
+};
+
+void
+prose_clause(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
+{
+	size_t sb, se, b, e, k, n;
+
+	prose_sentence(p, i, &sb, &se);
+	b = sb;
+	e = se;
+	for (k = 0; clause_seps[k]; k++) {
+		n = strlen(clause_seps[k]);
+		for (size_t j = sb; j + n <= se; j++) {
+			if (memcmp(p->flat + j, clause_seps[k], n) != 0)
+				continue;
+			/* a comma between digits is a decimal, not a clause */
+			if (clause_seps[k][0] == ',' && j > 0 &&
+			    isdigit((unsigned char)p->flat[j - 1]) && j + 2 < se &&
+			    isdigit((unsigned char)p->flat[j + 2]))
+				continue;
+			if (j + n <= i && j + n > b)
+				b = j + n;
+			if (j >= i && j < e)
+				e = j;
+		}
+	}
+	*b_r = b;
+	*e_r = e;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prose.h — the shape of a mail's text: the writer's own part (quoted
+ * replies and signature cut off), labelled lines ("Årsag: ..."), sentences
+ * and clauses. Offsets are bytes into the original text; the lowercased and
+ * "flat" views have the same length, so one offset serves all three.
+ */
+#ifndef BV_PROSE_H
+#define BV_PROSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "filters/lexicon.h"
+
+#define PROSE_MAX_FIELDS 64
+
+struct prose_field {
+	enum field_id id;
+	size_t label_start;	/* start of the label line */
+	size_t start, end;	/* the value, after "Label:" up to the next label */
+};
+
+struct prose {
+	const char *text;	/* the original (borrowed) */
+	size_t len;		/* the writer's own part: quotes cut off */
+	size_t body_end;	/* where the sign-off starts (<= len) */
+	char *lower;		/* text_lower() of text[0..len) */
+	char *flat;		/* lower, hard line wraps turned into spaces */
+	struct prose_field fields[PROSE_MAX_FIELDS];
+	size_t nfields;
+};
+
+/*
+ * Build the views of text[0..len). With keep_quoted the whole text is the
+ * writer's own (a forwarded report); otherwise a reply's quoted original
+ * ("-----Oprindelig meddelelse-----", "Den ... skrev:", "> " lines, an
+ * Outlook "Fra:/Sendt:" block) is cut off.
+ */
+void prose_init(struct prose *p, const char *text, size_t len, bool keep_quoted);
+void prose_free(struct prose *p);
+
+/* The first field with this id, or NULL. */
+const struct prose_field *prose_field(const struct prose *p, enum field_id id);
+/* Is offset i inside any labelled field other than the given id? */
+bool prose_in_other_field(const struct prose *p, size_t i, enum field_id id);
+
+/* Sentence and clause around offset i, in the flat view. */
+void prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r);
+void prose_clause(const struct prose *p, size_t i, size_t *b_r, size_t *e_r);
+/* The next sentence start after offset i (or len). */
+size_t prose_next_sentence(const struct prose *p, size_t i);
+
+/* Where a reply's quoted part begins in text (len when none). */
+size_t prose_quote_start(const char *text, size_t len);
+
+#endif
