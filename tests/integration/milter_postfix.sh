@@ -9,7 +9,8 @@
 # Sent with SMTP: a breach report, an acknowledgement, a newsletter with a
 # forged X-Brudvagt-Kind: report, and a message to someone else. The sink's
 # copies must carry the right X-Brudvagt-* headers and not the forged one.
-# Then the milter is killed and a message must still flow. Postfix, the
+# SIGHUP reloads the settings (a bad file keeps the old). Then the milter
+# is killed and a message must still flow. Postfix, the
 # sink and the milter are always stopped (trap); every wait is bounded.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -149,10 +150,33 @@ hasnt "$f" "X-Brudvagt-Spoofed:"
 # the body is never changed
 grep -q "^Månedens nyheder.\$" "$(copy news-1@example.org)" || fail "news body"
 
+# SIGHUP reloads (libmilter alone would stop on it); a bad file keeps the
+# old settings; the milter keeps tagging either way.
+# log_wait TEXT: bounded wait for TEXT in the milter's log
+log_wait() {
+	i=0
+	until grep -q "$1" "$T/milter.log"; do
+		[ $i -ge 100 ] && fail "milter log lacks '$1'"
+		sleep 0.1; i=$((i + 1))
+	done
+}
+kill -HUP "$MPID"
+log_wait "reload: ok"
+echo "milter = { bogus = 1; };" >> "$T/brudvagt.conf"
+kill -HUP "$MPID"
+log_wait "reload: failed"
+kill -0 "$MPID" || fail "milter died on SIGHUP"
+sed 's/<news-1@/<after-hup-1@/' "$T/msg/news" > "$T/msg/afterhup"
+send "$T/msg/afterhup" borgerservice@aarhus.dk || fail "send after HUP"
+wait_count "$T/sink" 5 30 || fail "no mail after HUP"
+f=$(copy after-hup-1@example.org)
+has "$f" "X-Brudvagt-Kind: other"
+hasnt "$f" "X-Brudvagt-Kind: report"
+
 # The milter dies: Postfix must fail open (milter_default_action = accept).
 kill -KILL "$MPID"; wait "$MPID" 2>/dev/null || true; MPID=
 send "$T/msg/afterkill" borgerservice@aarhus.dk || fail "send after kill"
-wait_count "$T/sink" 5 30 || fail "no mail flow without the milter"
+wait_count "$T/sink" 6 30 || fail "no mail flow without the milter"
 f=$(copy after-kill-1@example.org)
 has "$f" "X-Brudvagt-Kind: report"	# nobody removed it: expected
-echo "milter_postfix: ok (4 tagged or untouched as expected, mail flows without the milter)"
+echo "milter_postfix: ok (tagged/untouched as expected, SIGHUP reloads, mail flows without the milter)"
