@@ -296,6 +296,8 @@ drive(struct fake_mta *f, const struct msg_spec *m)
 	}
 	if (m->null_rcpt && !check_msg(f, d->xxfi_envrcpt(ctx, NULL)))
 		goto close;
+	if (!m->close_early && !check_msg(f, d->xxfi_data(ctx)))
+		goto close;
 	for (i = 0; i < 8 && m->headers[i][0] != NULL; i++)
 		if (!check_msg(f, d->xxfi_header(ctx, (char *)m->headers[i][0],
 						  (char *)m->headers[i][1])))
@@ -671,6 +673,79 @@ test_recovers_after_failure(void **state)
 	check_conn(d->xxfi_close(ctx));
 }
 
+/* Negotiated no-reply stages answer SMFIS_NOREPLY, the rest as before. */
+static void
+test_negotiate_noreply(void **state)
+{
+	static const struct {
+		unsigned long offered;
+		bool noreply;
+	} cases[] = {
+		{ SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NOHELO |
+		  SMFIP_NR_CONN | SMFIP_NOUNKNOWN, true },
+		{ SMFIP_NR_HDR | SMFIP_NOHELO, false },	/* not all: none */
+		{ 0, false },
+	};
+	const struct smfiDesc *d = milter_desc();
+	char *argv[2] = { OWNER, NULL };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fake_mta f = { 0 };
+		SMFICTX *ctx = (SMFICTX *)(void *)&f;
+		unsigned long a, p, p2, p3;
+		sfsistat nr = cases[i].noreply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+
+		assert_int_equal(d->xxfi_negotiate(ctx, SMFIF_ADDHDRS |
+			SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE,
+			cases[i].offered, 0, 0, &a, &p, &p2, &p3), SMFIS_CONTINUE);
+		assert_int_equal(a, SMFIF_ADDHDRS | SMFIF_CHGHDRS);
+		assert_int_equal(p & ~(cases[i].offered), 0);
+		assert_int_equal((p & SMFIP_NR_HDR) != 0, cases[i].noreply);
+		check_conn(d->xxfi_connect(ctx, "client", NULL));
+		assert_int_equal(d->xxfi_envfrom(ctx, argv), SMFIS_CONTINUE);
+		assert_int_equal(d->xxfi_envrcpt(ctx, argv), SMFIS_CONTINUE);
+		assert_int_equal(d->xxfi_data(ctx), SMFIS_CONTINUE);
+		assert_int_equal(d->xxfi_header(ctx, "X-Brudvagt-Kind", "report"),
+				 nr);
+		assert_int_equal(d->xxfi_eoh(ctx), nr);
+		assert_int_equal(d->xxfi_body(ctx, (unsigned char *)"x", 1), nr);
+		assert_int_equal(d->xxfi_eom(ctx), SMFIS_ACCEPT);
+		assert_int_equal(f.ndeleted, 1);
+		assert_non_null(added(&f, "X-Brudvagt-Kind"));
+		check_conn(d->xxfi_close(ctx));
+	}
+}
+
+/* A message not ours is let go at DATA, before its headers. */
+static void
+test_not_ours_at_data(void **state)
+{
+	const struct smfiDesc *d = milter_desc();
+	struct fake_mta f = { 0 };
+	SMFICTX *ctx = (SMFICTX *)(void *)&f;
+	char *argv[2] = { "<someone@example.org>", NULL };
+	unsigned long before = milter_counter_get(MC_NOT_OURS);
+	unsigned long interrupted = milter_counter_get(MC_INTERRUPTED);
+
+	(void)state;
+	check_conn(d->xxfi_connect(ctx, "client", NULL));
+	assert_int_equal(d->xxfi_envfrom(ctx, argv), SMFIS_CONTINUE);
+	assert_int_equal(d->xxfi_envrcpt(ctx, argv), SMFIS_CONTINUE);
+	assert_int_equal(d->xxfi_data(ctx), SMFIS_ACCEPT);
+	assert_int_equal(milter_counter_get(MC_NOT_OURS), before + 1);
+	/* the next transaction on the connection is looked at afresh */
+	argv[0] = OWNER;
+	assert_int_equal(d->xxfi_envfrom(ctx, argv), SMFIS_CONTINUE);
+	assert_int_equal(d->xxfi_envrcpt(ctx, argv), SMFIS_CONTINUE);
+	assert_int_equal(d->xxfi_data(ctx), SMFIS_CONTINUE);
+	assert_int_equal(d->xxfi_eom(ctx), SMFIS_ACCEPT);
+	assert_non_null(added(&f, "X-Brudvagt-Kind"));
+	assert_int_equal(milter_counter_get(MC_INTERRUPTED), interrupted);
+	check_conn(d->xxfi_close(ctx));
+}
+
 /* ---- settings swap: in-flight messages keep their snapshot ------------- */
 
 static void
@@ -806,6 +881,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_recovers_after_failure,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_swap, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_negotiate_noreply, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_not_ours_at_data, setup,
 						teardown),
 		cmocka_unit_test(test_encode_2047),
 		cmocka_unit_test(test_municipality_long),
