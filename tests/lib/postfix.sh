@@ -8,9 +8,12 @@
 # service is started. Needs root (Postfix's master), as TESTING.md says.
 #
 #   pf_port                         print a free TCP port on 127.0.0.1
-#   pf_setup DIR SMTPPORT SINKPORT [MILTER]   write DIR/etc/{main,master}.cf
+#   pf_setup DIR SMTPPORT SINKPORT [MILTER [PLAINPORT]]
+#                                   write DIR/etc/{main,master}.cf; smtpd
+#                                   on PLAINPORT (if given) has no milter
 #   pf_start DIR / pf_stop DIR      start / stop that Postfix
-#   sink_start DIR PORT / sink_stop smtp-sink dumping to DIR/sink/
+#   sink_start DIR PORT [nodump] / sink_stop
+#                                   smtp-sink dumping to DIR/sink/ (or not)
 #   wait_count DIR N SECONDS        wait until DIR holds N files (bounded)
 
 pf_port() {
@@ -19,7 +22,7 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 pf_setup() {
-	_d=$1; _smtp=$2; _sink=$3; _milter=${4:-}
+	_d=$1; _smtp=$2; _sink=$3; _milter=${4:-}; _plain=${5:-}
 	mkdir -p "$_d/etc" "$_d/spool" "$_d/data"
 	chmod 0755 "$_d"
 	chown postfix "$_d/data"
@@ -59,6 +62,7 @@ biff = no
 CF
 	cat > "$_d/etc/master.cf" <<CF
 127.0.0.1:$_smtp inet n - n - 20 smtpd
+${_plain:+127.0.0.1:$_plain inet n - n - 20 smtpd -o smtpd_milters=}
 pickup    unix n - n 60 1 pickup
 cleanup   unix n - n - 0 cleanup
 qmgr      unix n - n 300 1 qmgr
@@ -100,8 +104,12 @@ pf_stop() {
 sink_start() {
 	mkdir -p "$1/sink"
 	chmod 0777 "$1/sink"
-	smtp-sink -u nobody -d "$1/sink/" "127.0.0.1:$2" 100 \
-		>"$1/sink.log" 2>&1 &
+	if [ "${3:-}" = nodump ]; then
+		smtp-sink -u nobody "127.0.0.1:$2" 256 >"$1/sink.log" 2>&1 &
+	else
+		smtp-sink -u nobody -d "$1/sink/" "127.0.0.1:$2" 100 \
+			>"$1/sink.log" 2>&1 &
+	fi
 	SINK_PID=$!
 }
 
