@@ -38,6 +38,7 @@
 #include <stdlib.h>
 
 #include "conf/settings.h"
+#include "daemon/daemon.h"
 #include "lib/log.h"
 
 #define EX_OK		0
@@ -88,6 +89,7 @@ main(int argc, char **argv)
 	struct options o = { 0 };
 	struct settings *s = NULL;
 	struct err e;
+	int rc;
 
 	parse_options(argc, argv, &o);
 	log_init("brudvagtd", LOG_TO_STDERR);
@@ -101,7 +103,7 @@ main(int argc, char **argv)
 		settings_free(&s);
 		return EX_OK;
 	}
-	fprintf(stderr, "brudvagtd: daemon not yet implemented\n");
+	rc = daemon_run(o.config, &s, o.once);
 	settings_free(&s);
-	return EX_UNAVAILABLE;
+	return rc;
 }

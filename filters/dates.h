@@ -9,7 +9,13 @@
  * Relative words and dates without a year are resolved against ref (the
  * Date header) in Europe/Copenhagen; a year-less date later than ref by more
  * than 60 days means the year before. Times are Copenhagen wall clock,
- * converted with lib/cphtime.h. Pure functions, no I/O.
+ * converted with lib/cphtime.h. "mandag" is the latest Monday on or
+ * before ref's day, "i mandags" the latest strictly before; "i nat kl. H"
+ * is ref's day for H < 12, else the day before; "i aftes" is yesterday
+ * and, like "om aftenen", reads an hour below 12 as p.m. An invalid date
+ * (31. februar) is no match. "dagen efter", "samme dag" count from the
+ * previous dated match; "den 13. ds." is in ref's month. Pure functions,
+ * no I/O.
  */
 #ifndef BV_DATES_H
 #define BV_DATES_H

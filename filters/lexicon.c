@@ -311,14 +311,16 @@ const struct lex_entry lex_reply_prefixes[] = {
 /* Time cues: the verb nearest a time says what the time is. */
 const struct lex_entry lex_discovery_cues[] = {
 	{ "opdag", 0, 1 }, { "konstater", 0, 1 }, { "fik besked", 0, 0 },
+	{ "besked", 0, 0 }, { "henvendelse", 0, 0 }, { "sendt os", 0, 0 },
+	{ "skrev til os", 0, 0 }, { "gjorde opmærksom", 0, 0 },
 	{ "fået besked", 0, 0 }, { "fik en henvendelse", 0, 0 },
 	{ "fået en henvendelse", 0, 0 }, { "fik henvendelse", 0, 0 },
 	{ "modtog en henvendelse", 0, 0 }, { "modtaget en henvendelse", 0, 0 },
 	{ "henvendte sig", 0, 0 }, { "henvendelse fra", 0, 0 },
 	{ "fik at vide", 0, 0 }, { "fik kendskab", 0, 0 },
-	{ "fik oplyst", 0, 0 }, { "blev opmærksom", 0, 0 },
-	{ "blev gjort opmærksom", 0, 0 }, { "gjorde os opmærksom", 0, 0 },
-	{ "blev vi opmærksom", 0, 0 }, { "blev kontaktet", 0, 0 },
+	{ "fik oplyst", 0, 0 }, { "opmærksom", 0, 1 },
+
+	{ "blev kontaktet", 0, 0 },
 	{ "kontaktede os", 0, 0 }, { "ringede", 0, 0 }, { "underrettet", 0, 0 },
 	{ "underretning", 0, 0 }, { "bemærkede", 0, 0 }, { "fandt", 0, 0 },
 	{ "fundet", 0, 0 }, { "anmeldte", 0, 0 }, { "meldt", 0, 0 },
@@ -329,6 +331,7 @@ const struct lex_entry lex_discovery_cues[] = {
 
 const struct lex_entry lex_breach_cues[] = {
 	{ "skete", 0, 0 }, { "opstod", 0, 0 }, { "sket", 0, 0 },
+	{ "fandt sted", 0, 0 },
 	{ "blev sendt", 0, 0 }, { "sendt", 0, 0 }, { "sendte", 0, 0 },
 	{ "delte", 0, 0 }, { "delt", 0, 0 }, { "lagt", 0, 0 }, { "lagde", 0, 0 },
 	{ "kopieret", 0, 0 }, { "kopierede", 0, 0 }, { "stjålet", 0, 0 },
@@ -407,12 +410,15 @@ const struct lex_entry lex_affected_cues[] = {
 	{ NULL, 0, 0 },
 };
 
+/* Words that say Datatilsynet was told: 1 = done (a report states it),
+ * 2 = decided (a municipality's reply: "vi anmelder"). */
 const struct lex_entry lex_authority_yes[] = {
-	{ "anmeldt", 0, 0 }, { "anmeldte", 0, 0 }, { "har anmeldt", 0, 0 },
-	{ "orienteret", 0, 0 }, { "underrettet", 0, 0 }, { "indberettet", 0, 0 },
-	{ "meldt", 0, 0 }, { "notified", 0, 0 }, { "reported", 0, 0 },
-	{ "anmelder", 0, 0 }, { "anmeldes", 0, 0 }, { "anmelde", 0, 0 },
-	{ "ja", 0, 0 }, { "yes", 0, 0 },
+	{ "anmeldt", 1, 0 }, { "anmeldte", 1, 0 }, { "har anmeldt", 1, 0 },
+	{ "orienteret", 1, 0 }, { "underrettet", 1, 0 }, { "indberettet", 1, 0 },
+	{ "meldt", 1, 0 }, { "notified", 1, 0 }, { "reported", 1, 0 },
+	{ "orienterede", 1, 0 }, { "underrettede", 1, 0 },
+	{ "anmelder", 2, 0 }, { "anmeldes", 2, 0 }, { "anmelde", 2, 0 },
+	{ "ja", 1, 0 }, { "yes", 1, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -431,10 +437,13 @@ const struct lex_entry lex_signoffs[] = {
 	{ "bedste hilsner", 0, 0 }, { "mange hilsner", 0, 0 },
 	{ "hilsen", 0, 0 }, { "mvh", 0, 0 }, { "vh", 0, 0 },
 	{ "kind regards", 0, 0 }, { "best regards", 0, 0 },
-	{ "regards", 0, 0 }, { "sendt fra min", 0, 0 }, { "-- ", 0, 0 },
+	{ "regards", 0, 0 }, { "sendt fra min", 1, 0 }, { "sent from my", 1, 0 },
+	{ "hentet fra", 1, 0 }, { "-- ", 0, 0 },
 	{ "--", 0, 0 },
 	{ NULL, 0, 0 },
 };
+
+/* (value 1: the rest of the line may hold anything, "Sendt fra min iPhone") */
 
 /* Lines that start the quoted original in a reply. */
 const struct lex_entry lex_quote_markers[] = {
@@ -489,6 +498,6 @@ const struct lex_entry lex_return_cues[] = {
  * by "Kommune". */
 const struct lex_entry lex_ambiguous_munis[] = {
 	{ "vejen", 0, 0 }, { "odder", 0, 0 }, { "skive", 0, 0 },
-	{ "varde", 0, 0 }, { "struer", 0, 0 }, { "rebild", 0, 0 },
+	{ "varde", 0, 0 },
 	{ NULL, 0, 0 },
 };

@@ -37,10 +37,18 @@ struct mime_msg {
 	 * The readable body as UTF-8 with LF line ends: every inline text
 	 * part in order; of a multipart/alternative only one (text/plain
 	 * preferred, else text/html turned into text). Never NULL.
+	 * format=flowed is joined, NUL bytes are dropped. An enclosed
+	 * message/rfc822 (a forward) adds the lines
+	 *   ---------- Forwarded message ----------
+	 *   From: …  Date: …  Subject: …   (those present, one a line)
+	 * an empty line, then its own text. Inside a delivery report the
+	 * returned message is not text: see returned_headers.
 	 */
 	char *text;
 	size_t text_len;
 
+	/* Parts not read as text: non-text types, text/calendar and other
+	 * text/ subtypes, and text parts marked attachment with a name. */
 	struct mime_attachment *attachments;
 	size_t nattachments;
 
@@ -54,7 +62,8 @@ struct mime_msg {
 	size_t nreturned_headers;
 
 	bool has_html_only;	/* the text came from HTML */
-	bool truncated;		/* a limit was hit; text is partial */
+	bool truncated;		/* a limit was hit; text is partial (a
+				 * line past max_line_bytes loses its tail) */
 	bool malformed;		/* the parser gave up; text is best effort */
 	int nparts;		/* MIME parts seen */
 };

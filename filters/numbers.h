@@ -20,7 +20,10 @@ struct number_match {
  * Read a number starting exactly at text[i] (digits, with '.' or a single
  * space as thousands separator only in groups of three, or a Danish number
  * word on a word boundary). Returns true and fills r; false if none.
- * A decimal ("2,5") or a clock time ("14.30") is not a count: false.
+ * A decimal ("2,5") or a clock time ("14.30", "kl. 14", "9-tiden"), a
+ * date ("05.10.2026", "20/11") or a version ("4.12") is not a count:
+ * false. Neither is the article in "en del", "et par", "en halv". A
+ * word number before "-tiden" ("ni-tiden") is read, for the date parser.
  */
 bool number_at(const char *text, size_t len, size_t i, struct number_match *r);
 

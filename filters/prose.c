@@ -168,6 +168,7 @@ prose_quote_start(const char *text, size_t len)
 static size_t
 signoff_start(const char *lower, size_t len)
 {
+	const struct lex_entry *le;
 	size_t b = 0, n, i, e;
 
 	while (b < len) {
@@ -175,8 +176,8 @@ signoff_start(const char *lower, size_t len)
 		i = skip_blank(lower, e, b);
 		if (lower[b] == '-' && e - b <= 3 && lower[b + 1] == '-')
 			return b;
-		if (lex_at(lower, e, i, lex_signoffs, &n)) {
-			size_t j = i + n;
+		if ((le = lex_at(lower, e, i, lex_signoffs, &n)) != NULL) {
+			size_t j = le->value == 1 ? e : i + n;
 
 			while (j < e && strchr(" ,.!\r", lower[j]))
 				j++;

@@ -1,0 +1,1018 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * imap.c — brudvagtd's IMAP client on libetpan: connect, verify, log in,
+ * select, fetch by UID, set the $Brudvagt keyword, IDLE, back off.
+ *
+ * It owns the mailimap session of each struct imap_conn; no libetpan or
+ * GnuTLS type leaves this file. Only brudvagtd's account loop (and the test
+ * driver) calls it, one thread per connection.
+ *
+ * Two things libetpan does not do for us are done here:
+ *  - Certificate verification: Debian's libetpan (GnuTLS backend) accepts
+ *    any certificate. After the TLS handshake, before LOGIN, the chain the
+ *    server sent is checked with a GnuTLS trust list (ca_file or the system
+ *    store) and the configured host name (or IP address).
+ *  - IDLE: libetpan 1.9.4's mailimap_idle() cannot cope with an untagged
+ *    response arriving before the server's "+ idling" (fixed upstream
+ *    later). We speak IDLE ourselves on the session's stream, with bounded
+ *    lines, and hand the stream back to libetpan only after the tagged
+ *    completion, so its parser never sees IDLE.
+ */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <libetpan/libetpan.h>
+
+#include "daemon/imap.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define CHAIN_MAX	16	/* certificates we look at */
+#define PASSWORD_MAX	1024
+#define SERVER_TEXT_MAX	120	/* server text quoted in errors */
+
+struct imap_conn {
+	const struct account *acct;
+	mailimap *imap;
+	struct imap_mailbox_info info;
+	unsigned idle_seq;
+	bool broken;		/* a failure happened: no LOGOUT on close */
+};
+
+struct uid_size {
+	uint32_t uid;
+	uint32_t size;
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+static const struct {
+	int code;
+	const char *text;
+} etpan_errors[] = {
+	{ MAILIMAP_ERROR_STREAM, "connection lost or read timed out" },
+	{ MAILIMAP_ERROR_CONNECTION_REFUSED, "cannot connect" },
+	{ MAILIMAP_ERROR_PARSE, "malformed server response" },
+	{ MAILIMAP_ERROR_PROTOCOL, "protocol error" },
+	{ MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION, "server refuses connections" },
+	{ MAILIMAP_ERROR_FATAL, "server said BYE" },
+	{ MAILIMAP_ERROR_LOGIN, "login refused" },
+	{ MAILIMAP_ERROR_SELECT, "SELECT refused" },
+	{ MAILIMAP_ERROR_UID_FETCH, "UID FETCH refused" },
+	{ MAILIMAP_ERROR_UID_STORE, "UID STORE refused" },
+	{ MAILIMAP_ERROR_CAPABILITY, "CAPABILITY refused" },
+	{ MAILIMAP_ERROR_NOOP, "NOOP refused" },
+	{ MAILIMAP_ERROR_STARTTLS, "STARTTLS failed" },
+	{ MAILIMAP_ERROR_SSL, "TLS handshake failed" },
+	{ MAILIMAP_ERROR_MEMORY, "out of memory" },
+};
+
+static const char *
+etpan_error_text(int r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(etpan_errors) / sizeof(etpan_errors[0]); i++)
+		if (etpan_errors[i].code == r)
+			return etpan_errors[i].text;
+	return "libetpan error";
+}
+
+/* Set e to "imap: ACCOUNT: ..."; mark c broken. Returns -1. */
+static int __attribute__((format(printf, 4, 5)))
+conn_fail(struct imap_conn *c, struct err *e, int code, const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->broken = true;
+	return err_set(e, code, "imap: %s: %s", c->acct->name, msg);
+}
+
+/* The server's last response text, printable and short, into out. */
+static const char *
+server_text(const struct imap_conn *c, char out[SERVER_TEXT_MAX + 1])
+{
+	const char *s = c->imap != NULL ? c->imap->imap_response : NULL;
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i < SERVER_TEXT_MAX; i++)
+		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
+/* Fail with libetpan's code r, naming what was tried, quoting the server. */
+static int
+etpan_fail(struct imap_conn *c, struct err *e, const char *what, int r)
+{
+	char text[SERVER_TEXT_MAX + 1];
+
+	server_text(c, text);
+	if (text[0] != '\0' && r != MAILIMAP_ERROR_STREAM)
+		return conn_fail(c, e, EX_UNAVAILABLE, "%s: %s (%d): %s",
+				 what, etpan_error_text(r), r, text);
+	return conn_fail(c, e, EX_UNAVAILABLE, "%s: %s (%d)", what,
+			 etpan_error_text(r), r);
+}
+
+static bool
+etpan_ok(int r)
+{
+	return r == MAILIMAP_NO_ERROR || r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
+	       r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
+}
+
+/* ---- certificate verification ------------------------------------------ */
+
+static const struct {
+	unsigned bit;
+	const char *text;
+} cert_problems[] = {
+	{ GNUTLS_CERT_UNEXPECTED_OWNER, "the name in the certificate does not match" },
+	{ GNUTLS_CERT_SIGNER_NOT_FOUND, "issuer is unknown" },
+	{ GNUTLS_CERT_SIGNER_NOT_CA, "issuer is not a CA" },
+	{ GNUTLS_CERT_EXPIRED, "the certificate has expired" },
+	{ GNUTLS_CERT_NOT_ACTIVATED, "the certificate is not yet valid" },
+	{ GNUTLS_CERT_REVOKED, "the certificate is revoked" },
+	{ GNUTLS_CERT_INSECURE_ALGORITHM, "insecure algorithm" },
+	{ GNUTLS_CERT_SIGNATURE_FAILURE, "bad signature" },
+	{ GNUTLS_CERT_PURPOSE_MISMATCH, "the certificate is not for a TLS server" },
+};
+
+/* The problems in a GnuTLS verification status, "; "-separated, into b. */
+static void
+cert_status_text(unsigned status, struct buf *b)
+{
+	unsigned known = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(cert_problems) / sizeof(cert_problems[0]); i++) {
+		if (!(status & cert_problems[i].bit))
+			continue;
+		buf_printf(b, "%s%s", b->len ? "; " : "", cert_problems[i].text);
+		known |= cert_problems[i].bit;
+	}
+	if ((status & ~known & ~(unsigned)GNUTLS_CERT_INVALID) != 0 || b->len == 0)
+		buf_printf(b, "%snot trusted (status 0x%x)", b->len ? "; " : "",
+			   status);
+}
+
+static int
+trust_list_load(struct imap_conn *c, gnutls_x509_trust_list_t tl,
+		struct err *e)
+{
+	const char *ca = c->acct->ca_file;
+	int r;
+
+	if (ca != NULL) {
+		r = gnutls_x509_trust_list_add_trust_file(tl, ca, NULL,
+				GNUTLS_X509_FMT_PEM, 0, 0);
+		if (r <= 0)
+			return conn_fail(c, e, EX_CONFIG,
+				"ca_file %s: no CA certificate could be read (%s)",
+				ca, r < 0 ? gnutls_strerror(r) : "none found");
+		return 0;
+	}
+	r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
+	if (r <= 0)
+		return conn_fail(c, e, EX_CONFIG,
+			"the system trust store holds no CA certificate (%s)",
+			r < 0 ? gnutls_strerror(r) : "none found");
+	return 0;
+}
+
+/* Import the peer's chain (leaf first) into crts; returns how many, or -1. */
+static int
+chain_import(struct imap_conn *c, gnutls_x509_crt_t crts[CHAIN_MAX],
+	     struct err *e)
+{
+	carray *chain = mailstream_get_certificate_chain(c->imap->imap_stream);
+	unsigned i, n = 0;
+
+	if (chain == NULL || carray_count(chain) == 0) {
+		if (chain != NULL)
+			mailstream_certificate_chain_free(chain);
+		return conn_fail(c, e, EX_UNAVAILABLE,
+			"certificate verification failed: the server sent no certificate");
+	}
+	for (i = 0; i < carray_count(chain) && n < CHAIN_MAX; i++) {
+		MMAPString *s = carray_get(chain, i);
+		gnutls_datum_t d = { (unsigned char *)s->str, (unsigned)s->len };
+
+		if (gnutls_x509_crt_init(&crts[n]) < 0)
+			panic("imap: gnutls_x509_crt_init failed");
+		if (gnutls_x509_crt_import(crts[n], &d, GNUTLS_X509_FMT_DER) < 0) {
+			gnutls_x509_crt_deinit(crts[n]);
+			break;
+		}
+		n++;
+	}
+	if (i < carray_count(chain) && n < CHAIN_MAX) {
+		while (n > 0)
+			gnutls_x509_crt_deinit(crts[--n]);
+		mailstream_certificate_chain_free(chain);
+		return conn_fail(c, e, EX_UNAVAILABLE,
+			"certificate verification failed: certificate %u is malformed", i);
+	}
+	mailstream_certificate_chain_free(chain);
+	return (int)n;
+}
+
+/*
+ * Verify the server's chain against ca_file (or the system store) and the
+ * configured host (a DNS name or an IP address). Before LOGIN, always.
+ */
+static int
+verify_server(struct imap_conn *c, struct err *e)
+{
+	gnutls_x509_crt_t crts[CHAIN_MAX];
+	gnutls_x509_trust_list_t tl = NULL;
+	gnutls_typed_vdata_st vdata[2];
+	unsigned status = 0;
+	struct buf why = { 0 };
+	int n, r, rc = -1;
+
+	if ((n = chain_import(c, crts, e)) < 0)
+		return -1;
+	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
+		panic("imap: gnutls_x509_trust_list_init failed");
+	if (trust_list_load(c, tl, e) < 0)
+		goto done;
+	memset(vdata, 0, sizeof(vdata));
+	vdata[0].type = GNUTLS_DT_DNS_HOSTNAME;
+	vdata[0].data = (unsigned char *)c->acct->host;
+	vdata[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
+	vdata[1].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
+	r = gnutls_x509_trust_list_verify_crt2(tl, crts, (unsigned)n, vdata, 2,
+					       0, &status, NULL);
+	if (r < 0) {
+		conn_fail(c, e, EX_UNAVAILABLE,
+			  "certificate verification failed: %s (host %s)",
+			  gnutls_strerror(r), c->acct->host);
+		goto done;
+	}
+	if (status != 0) {
+		cert_status_text(status, &why);
+		conn_fail(c, e, EX_UNAVAILABLE,
+			  "certificate verification failed: %s (host %s)",
+			  buf_cstr(&why), c->acct->host);
+		goto done;
+	}
+	rc = 0;
+done:
+	buf_free(&why);
+	gnutls_x509_trust_list_deinit(tl, 1);
+	while (n > 0)
+		gnutls_x509_crt_deinit(crts[--n]);
+	return rc;
+}
+
+/* ---- connect --------------------------------------------------------- */
+
+static bool
+is_ip_literal(const char *host)
+{
+	unsigned char addr[16];
+
+	return inet_pton(AF_INET, host, addr) == 1 ||
+	       inet_pton(AF_INET6, host, addr) == 1;
+}
+
+/* SNI for names; RFC 6066 forbids IP literals there. */
+static void
+tls_setup_cb(struct mailstream_ssl_context *ctx, void *data)
+{
+	char *host = data;
+
+	if (!is_ip_literal(host))
+		mailstream_ssl_set_server_name(ctx, host);
+}
+
+static int
+refresh_capabilities(struct imap_conn *c, struct err *e)
+{
+	struct mailimap_capability_data *cap = NULL;
+	int r;
+
+	r = mailimap_capability(c->imap, &cap);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "CAPABILITY", r);
+	mailimap_capability_data_free(cap);
+	return 0;
+}
+
+/* TCP and TLS per the account, up to (not including) LOGIN. */
+static int
+open_transport(struct imap_conn *c, struct err *e)
+{
+	const struct account *a = c->acct;
+	int r;
+
+	if (a->tls == TLS_IMPLICIT)
+		r = mailimap_ssl_connect_with_callback(c->imap, a->host,
+				(uint16_t)a->port, tls_setup_cb, a->host);
+	else
+		r = mailimap_socket_connect(c->imap, a->host, (uint16_t)a->port);
+	if (!etpan_ok(r))
+		return etpan_fail(c, e, a->tls == TLS_IMPLICIT ?
+				  "TLS connect" : "connect", r);
+	if (a->tls == TLS_NONE)
+		return 0;
+	if (a->tls == TLS_STARTTLS) {
+		if (refresh_capabilities(c, e) < 0)
+			return -1;
+		if (!mailimap_has_extension(c->imap, "STARTTLS"))
+			return conn_fail(c, e, EX_UNAVAILABLE,
+				"the server does not offer STARTTLS; refusing "
+				"to log in without TLS (tls = starttls)");
+		r = mailimap_socket_starttls_with_callback(c->imap,
+				tls_setup_cb, a->host);
+		if (r != MAILIMAP_NO_ERROR)
+			return etpan_fail(c, e, "STARTTLS", r);
+	}
+	return verify_server(c, e);
+}
+
+/* The first line of the password file into pw (wiped by the caller). */
+static int
+read_password(struct imap_conn *c, char pw[PASSWORD_MAX], struct err *e)
+{
+	const char *path = c->acct->password_file;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return conn_fail(c, e, EX_CONFIG, "password_file %s: %s", path,
+				 strerror(errno));
+	if (fstat(fd, &st) == 0 && (st.st_mode & S_IROTH))
+		log_warn("imap: %s: password_file %s is world-readable",
+			 c->acct->name, path);
+	while (len < PASSWORD_MAX - 1 &&
+	       (n = read(fd, pw + len, PASSWORD_MAX - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return conn_fail(c, e, EX_CONFIG, "password_file %s: %s",
+					 path, strerror(errno));
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	pw[len] = '\0';
+	pw[strcspn(pw, "\r\n")] = '\0';
+	if (pw[0] == '\0')
+		return conn_fail(c, e, EX_CONFIG,
+				 "password_file %s: the first line is empty", path);
+	if (strlen(pw) == len && len == PASSWORD_MAX - 1)
+		return conn_fail(c, e, EX_CONFIG,
+				 "password_file %s: the first line is too long", path);
+	return 0;
+}
+
+static int
+login(struct imap_conn *c, struct err *e)
+{
+	char pw[PASSWORD_MAX];
+	int r;
+
+	if (read_password(c, pw, e) < 0) {
+		explicit_bzero(pw, sizeof(pw));
+		return -1;
+	}
+	r = mailimap_login(c->imap, c->acct->user, pw);
+	explicit_bzero(pw, sizeof(pw));
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "LOGIN", r);
+	return 0;
+}
+
+static bool
+keywords_allowed(const struct mailimap_selection_info *sel)
+{
+	clistiter *it;
+
+	if (sel->sel_perm_flags == NULL)
+		return false;
+	for (it = clist_begin(sel->sel_perm_flags); it; it = clist_next(it)) {
+		const struct mailimap_flag_perm *p = clist_content(it);
+
+		if (p->fl_type == MAILIMAP_FLAG_PERM_ALL)
+			return true;
+		if (p->fl_type == MAILIMAP_FLAG_PERM_FLAG && p->fl_flag != NULL &&
+		    p->fl_flag->fl_type == MAILIMAP_FLAG_KEYWORD &&
+		    strcasecmp(p->fl_flag->fl_data.fl_keyword, IMAP_KEYWORD) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int
+select_mailbox(struct imap_conn *c, struct err *e)
+{
+	const struct mailimap_selection_info *sel;
+	int r;
+
+	r = mailimap_select(c->imap, c->acct->mailbox);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "SELECT", r);
+	sel = c->imap->imap_selection_info;
+	if (sel == NULL || sel->sel_uidvalidity == 0)
+		return conn_fail(c, e, EX_PROTOCOL,
+			"SELECT %s gave no UIDVALIDITY; refusing to guess",
+			c->acct->mailbox);
+	c->info.uidvalidity = sel->sel_uidvalidity;
+	c->info.uidnext = sel->sel_uidnext;
+	c->info.exists = sel->sel_exists;
+	c->info.keywords_allowed = keywords_allowed(sel);
+	return 0;
+}
+
+int
+imap_connect(const struct account *a, struct imap_conn **r, struct err *e)
+{
+	struct imap_conn *c = xcalloc(1, sizeof(*c));
+
+	c->acct = a;
+	if ((c->imap = mailimap_new(0, NULL)) == NULL)
+		panic("imap: mailimap_new failed");
+	mailimap_set_timeout(c->imap, a->timeout_seconds);
+	if (open_transport(c, e) < 0 || login(c, e) < 0 ||
+	    refresh_capabilities(c, e) < 0 || select_mailbox(c, e) < 0) {
+		imap_close(&c);
+		return -1;
+	}
+	c->info.has_idle = mailimap_has_idle(c->imap) != 0;
+	log_debug("imap: %s: connected: host=%s port=%d tls=%s uidvalidity=%u "
+		  "uidnext=%u exists=%u idle=%d keywords=%d", a->name, a->host,
+		  a->port, a->tls == TLS_IMPLICIT ? "implicit" :
+		  a->tls == TLS_STARTTLS ? "starttls" : "none",
+		  c->info.uidvalidity, c->info.uidnext, c->info.exists,
+		  c->info.has_idle, c->info.keywords_allowed);
+	*r = c;
+	return 0;
+}
+
+const struct imap_mailbox_info *
+imap_mailbox(const struct imap_conn *c)
+{
+	return &c->info;
+}
+
+void
+imap_close(struct imap_conn **cp)
+{
+	struct imap_conn *c = cp != NULL ? *cp : NULL;
+
+	if (c == NULL)
+		return;
+	if (c->imap != NULL) {
+		if (!c->broken && c->imap->imap_stream != NULL)
+			mailimap_logout(c->imap);
+		mailimap_free(c->imap);
+	}
+	free(c);
+	*cp = NULL;
+}
+
+/* ---- fetch ----------------------------------------------------------- */
+
+static const struct mailimap_msg_att_static *
+msg_att_find(const struct mailimap_msg_att *m, int type)
+{
+	clistiter *it;
+
+	for (it = clist_begin(m->att_list); it; it = clist_next(it)) {
+		const struct mailimap_msg_att_item *item = clist_content(it);
+
+		if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+		    item->att_data.att_static->att_type == type)
+			return item->att_data.att_static;
+	}
+	return NULL;
+}
+
+static int
+uid_size_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct uid_size *)a)->uid;
+	uint32_t y = ((const struct uid_size *)b)->uid;
+
+	return (x > y) - (x < y);
+}
+
+/* UID and RFC822.SIZE of every message with UID > last_uid, sorted. */
+static int
+list_since(struct imap_conn *c, uint32_t last_uid, struct uid_size **r,
+	   size_t *nr, struct err *e)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *result = NULL;
+	struct uid_size *v = NULL;
+	size_t n = 0;
+	clistiter *it;
+	int rv;
+
+	*r = NULL;
+	*nr = 0;
+	if (last_uid == UINT32_MAX)
+		return 0;
+	set = mailimap_set_new_interval(last_uid + 1, 0);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+		mailimap_fetch_att_new_rfc822_size());
+	rv = mailimap_uid_fetch(c->imap, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (rv != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "UID FETCH (UID RFC822.SIZE)", rv);
+	v = xreallocarray(NULL, (size_t)clist_count(result) + 1, sizeof(*v));
+	for (it = clist_begin(result); it; it = clist_next(it)) {
+		const struct mailimap_msg_att_static *uid, *size;
+
+		uid = msg_att_find(clist_content(it), MAILIMAP_MSG_ATT_UID);
+		size = msg_att_find(clist_content(it), MAILIMAP_MSG_ATT_RFC822_SIZE);
+		/* "n:*" also names the last message when n is past it */
+		if (uid == NULL || uid->att_data.att_uid <= last_uid)
+			continue;
+		v[n].uid = uid->att_data.att_uid;
+		v[n].size = size != NULL ? size->att_data.att_rfc822_size : 0;
+		n++;
+	}
+	mailimap_fetch_list_free(result);
+	qsort(v, n, sizeof(*v), uid_size_cmp);
+	*r = v;
+	*nr = n;
+	return 0;
+}
+
+/* How many of v[0..n) go into one body fetch (at least one). */
+static size_t
+batch_len(const struct uid_size *v, size_t n, size_t max_bytes)
+{
+	size_t i, bytes = 0;
+
+	if (n == 0 || v[0].size > max_bytes)
+		return n == 0 ? 0 : 1;
+	for (i = 0; i < n && i < IMAP_FETCH_BATCH_MSGS; i++) {
+		if (v[i].size > max_bytes)
+			break;
+		if (i > 0 && bytes + v[i].size > IMAP_FETCH_BATCH_BYTES)
+			break;
+		bytes += v[i].size;
+	}
+	return i;
+}
+
+static struct mailimap_fetch_type *
+body_fetch_type(bool partial, size_t max_bytes)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_fetch_att *body;
+
+	if (partial)
+		body = mailimap_fetch_att_new_body_peek_section_partial(
+			mailimap_section_new(NULL), 0, (uint32_t)max_bytes);
+	else
+		body = mailimap_fetch_att_new_body_peek_section(
+			mailimap_section_new(NULL));
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, body);
+	return ft;
+}
+
+/* Deliver the bodies in result for the batch v[0..n), in UID order. */
+static int
+deliver_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
+	      clist *result, size_t max_bytes, imap_message_fn *fn, void *ctx,
+	      int *delivered, struct err *e)
+{
+	const struct mailimap_msg_att_body_section **body;
+	clistiter *it;
+	size_t i;
+	int rc = 0;
+
+	body = xcalloc(n, sizeof(*body));
+	for (it = clist_begin(result); it; it = clist_next(it)) {
+		const struct mailimap_msg_att_static *uid, *sec;
+		struct uid_size key, *hit;
+
+		uid = msg_att_find(clist_content(it), MAILIMAP_MSG_ATT_UID);
+		sec = msg_att_find(clist_content(it), MAILIMAP_MSG_ATT_BODY_SECTION);
+		if (uid == NULL || sec == NULL)
+			continue;	/* an unsolicited FLAGS update */
+		key.uid = uid->att_data.att_uid;
+		hit = bsearch(&key, v, n, sizeof(*v), uid_size_cmp);
+		if (hit != NULL)
+			body[hit - v] = sec->att_data.att_body_section;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct imap_message m = { .uid = v[i].uid, .size = v[i].size };
+
+		if (body[i] == NULL || body[i]->sec_body_part == NULL) {
+			log_warn("imap: %s: uid %u vanished before its body was "
+				 "fetched", c->acct->name, v[i].uid);
+			continue;
+		}
+		m.data = body[i]->sec_body_part;
+		m.len = body[i]->sec_length;
+		if (m.len > max_bytes)
+			m.len = max_bytes;	/* a server ignoring <0.max> */
+		m.truncated = v[i].size > max_bytes || m.len < body[i]->sec_length;
+		if (fn(&m, ctx) < 0)
+			rc = err_set(e, 0, "imap: %s: stopped by caller at uid %u",
+				     c->acct->name, v[i].uid);
+		else
+			(*delivered)++;
+	}
+	free(body);
+	return rc;
+}
+
+static int
+fetch_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
+	    size_t max_bytes, imap_message_fn *fn, void *ctx, int *delivered,
+	    struct err *e)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set = mailimap_set_new_empty();
+	clist *result = NULL;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		mailimap_set_add_single(set, v[i].uid);
+	ft = body_fetch_type(n == 1 && v[0].size > max_bytes, max_bytes);
+	r = mailimap_uid_fetch(c->imap, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "UID FETCH (BODY.PEEK[])", r);
+	r = deliver_batch(c, v, n, result, max_bytes, fn, ctx, delivered, e);
+	mailimap_fetch_list_free(result);
+	return r;
+}
+
+int
+imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
+		 imap_message_fn *fn, void *ctx, struct err *e)
+{
+	struct uid_size *v;
+	size_t n, i, k;
+	int delivered = 0;
+
+	assert(max_bytes > 0 && max_bytes <= UINT32_MAX);
+	if (list_since(c, last_uid, &v, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i += k) {
+		k = batch_len(v + i, n - i, max_bytes);
+		if (fetch_batch(c, v + i, k, max_bytes, fn, ctx, &delivered,
+				e) < 0) {
+			free(v);
+			return -1;
+		}
+	}
+	free(v);
+	return delivered;
+}
+
+/* ---- keyword --------------------------------------------------------- */
+
+int
+imap_mark_processed(struct imap_conn *c, uint32_t uid, struct err *e)
+{
+	struct mailimap_store_att_flags *sa;
+	struct mailimap_flag_list *fl;
+	struct mailimap_set *set;
+	int r;
+
+	if (!c->info.keywords_allowed)
+		return 0;
+	fl = mailimap_flag_list_new_empty();
+	mailimap_flag_list_add(fl, mailimap_flag_new_flag_keyword(
+		xstrdup(IMAP_KEYWORD)));
+	sa = mailimap_store_att_flags_new_add_flags_silent(fl);
+	set = mailimap_set_new_single(uid);
+	r = mailimap_uid_store(c->imap, set, sa);
+	mailimap_store_att_flags_free(sa);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "UID STORE " IMAP_KEYWORD, r);
+	return 0;
+}
+
+/* ---- IDLE ------------------------------------------------------------ */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+imap_idle_classify(const char *line, const char *tag)
+{
+	size_t taglen = strlen(tag);
+	const char *p;
+
+	if (line[0] == '+')
+		return IMAP_IDLE_CONTINUE;
+	if (strncmp(line, "* ", 2) == 0) {
+		p = line + 2;
+		if (strncasecmp(p, "BYE", 3) == 0 && (p[3] == ' ' || p[3] == '\r' ||
+						       p[3] == '\n' || p[3] == '\0'))
+			return IMAP_IDLE_BYE;
+		if (*p >= '0' && *p <= '9') {
+			bool zero = strtoul(p, NULL, 10) == 0;
+
+			p += strspn(p, "0123456789");
+			if (strncasecmp(p, " EXISTS", 7) == 0 ||
+			    (strncasecmp(p, " RECENT", 7) == 0 && !zero))
+				return IMAP_IDLE_NEWS;
+		}
+		return IMAP_IDLE_UNTAGGED;
+	}
+	if (strncmp(line, tag, taglen) == 0 && line[taglen] == ' ') {
+		p = line + taglen + 1;
+		if (strncasecmp(p, "OK", 2) == 0 &&
+		    (p[2] == ' ' || p[2] == '\r' || p[2] == '\n' || p[2] == '\0'))
+			return IMAP_IDLE_TAGGED_OK;
+		return IMAP_IDLE_TAGGED_FAIL;
+	}
+	return IMAP_IDLE_OTHER;
+}
+
+/* Wait up to ms for the socket (0: not readable, 1: readable, -1: error). */
+static int
+wait_readable(struct imap_conn *c, int ms)
+{
+	mailstream *s = c->imap->imap_stream;
+	struct pollfd pfd;
+	int r;
+
+	if (s->read_buffer_len > 0)
+		return 1;
+	pfd.fd = mailstream_low_get_fd(mailstream_get_low(s));
+	pfd.events = POLLIN;
+	r = poll(&pfd, 1, ms);
+	if (r < 0 && errno == EINTR)
+		return 0;	/* a signal: let the caller look at stop */
+	return r < 0 ? -1 : r > 0;
+}
+
+/* Move up to n buffered bytes of the stream into b, up to a newline. */
+static size_t
+take_buffered(mailstream *s, struct buf *b, bool to_newline, size_t n)
+{
+	char tmp[4096];
+	const char *nl;
+	size_t k = s->read_buffer_len < n ? s->read_buffer_len : n;
+
+	if (to_newline && (nl = memchr(s->read_buffer, '\n', k)) != NULL)
+		k = (size_t)(nl - s->read_buffer) + 1;
+	if (k > sizeof(tmp))
+		k = sizeof(tmp);
+	/* only buffered bytes: no read from the network here */
+	if (mailstream_read(s, tmp, k) != (ssize_t)k)
+		panic("imap: mailstream_read of buffered bytes failed");
+	buf_append(b, tmp, k);
+	return k;
+}
+
+/*
+ * Read one response line during IDLE into line (with any {N} literal and
+ * the rest of the line after it), at most IMAP_LINE_MAX bytes. Waits up to
+ * wait_ms for the first byte (-1: the account timeout); once a line has
+ * started, every read is bounded by the account timeout. Returns 1 for a
+ * line, 0 when nothing arrived within wait_ms, -1 on error.
+ */
+static int
+idle_read_line(struct imap_conn *c, struct buf *line, int wait_ms,
+	       struct err *e)
+{
+	mailstream *s = c->imap->imap_stream;
+	size_t literal = 0;
+	const char *open;
+	ssize_t r;
+
+	buf_truncate(line, 0);
+	if (wait_ms >= 0) {
+		int w = wait_readable(c, wait_ms);
+
+		if (w <= 0)
+			return w == 0 ? 0 : conn_fail(c, e, EX_UNAVAILABLE,
+				"IDLE: poll: %s", strerror(errno));
+	}
+	for (;;) {
+		if (s->read_buffer_len == 0 &&
+		    (r = mailstream_feed_read_buffer(s)) <= 0)
+			return conn_fail(c, e, EX_UNAVAILABLE, "IDLE: %s",
+				r == 0 ? "connection closed by the server" :
+				"connection lost or read timed out");
+		if (literal > 0) {
+			literal -= take_buffered(s, line, false, literal);
+			continue;
+		}
+		take_buffered(s, line, true, s->read_buffer_len);
+		if (line->len > IMAP_LINE_MAX)
+			return conn_fail(c, e, EX_PROTOCOL,
+				"IDLE: response line longer than %u bytes",
+				IMAP_LINE_MAX);
+		if (line->s[line->len - 1] != '\n')
+			continue;
+		/* "... {N}\r\n": N literal bytes, then the line goes on */
+		if (line->len >= 4 && line->s[line->len - 2] == '\r' &&
+		    line->s[line->len - 3] == '}' &&
+		    (open = strrchr(line->s, '{')) != NULL) {
+			literal = strtoul(open + 1, NULL, 10);
+			if (literal > IMAP_LINE_MAX - line->len)
+				return conn_fail(c, e, EX_PROTOCOL,
+					"IDLE: literal of %zu bytes", literal);
+			if (literal > 0)
+				continue;
+		}
+		return 1;
+	}
+}
+
+static int
+stream_send(struct imap_conn *c, const char *text, struct err *e)
+{
+	mailstream *s = c->imap->imap_stream;
+
+	if (mailstream_write(s, text, strlen(text)) < 0 ||
+	    mailstream_flush(s) < 0)
+		return conn_fail(c, e, EX_UNAVAILABLE,
+				 "IDLE: write failed: connection lost");
+	return 0;
+}
+
+struct idle_state {
+	char tag[16];
+	bool idling;		/* "+" seen */
+	bool done_sent;
+	bool news;		/* EXISTS or RECENT seen */
+	int64_t deadline;	/* end of this IDLE, ms */
+	int64_t started;
+};
+
+/* Act on one line; returns 1 when the IDLE command completed, 0, or -1. */
+static int
+idle_handle_line(struct imap_conn *c, struct idle_state *st, const char *line,
+		 struct err *e)
+{
+	char text[SERVER_TEXT_MAX + 1];
+	size_t i;
+
+	switch (imap_idle_classify(line, st->tag)) {
+	case IMAP_IDLE_CONTINUE:
+		st->idling = true;
+		return 0;
+	case IMAP_IDLE_NEWS:
+		st->news = true;
+		return 0;
+	case IMAP_IDLE_UNTAGGED:
+		return 0;
+	case IMAP_IDLE_TAGGED_OK:
+		/* completed, after our DONE or (unasked) before it */
+		return 1;
+	default:
+		break;
+	}
+	for (i = 0; line[i] != '\0' && line[i] != '\r' && i < SERVER_TEXT_MAX; i++)
+		text[i] = (line[i] >= 0x20 && line[i] < 0x7f) ? line[i] : '?';
+	text[i] = '\0';
+	return conn_fail(c, e, EX_UNAVAILABLE, "IDLE: %s: %s",
+		imap_idle_classify(line, st->tag) == IMAP_IDLE_BYE ?
+		"server said BYE" : "unexpected response", text);
+}
+
+/* With IDLE. 1 news, 0 none, -1 error. */
+static int
+idle_run(struct imap_conn *c, int max_seconds,
+	 const volatile sig_atomic_t *stop, struct err *e)
+{
+	struct idle_state st = { .idling = false };
+	int64_t now, timeout_ms = (int64_t)c->acct->timeout_seconds * 1000;
+	struct buf line = { 0 };
+	int r, wait;
+
+	snprintf(st.tag, sizeof(st.tag), "BVI%u", ++c->idle_seq);
+	st.started = now_ms();
+	st.deadline = st.started + (int64_t)max_seconds * 1000;
+	buf_printf(&line, "%s IDLE\r\n", st.tag);
+	if (stream_send(c, buf_cstr(&line), e) < 0)
+		goto fail;
+	for (;;) {
+		now = now_ms();
+		if (st.idling && !st.done_sent &&
+		    (st.news || now >= st.deadline || (stop != NULL && *stop))) {
+			if (stream_send(c, "DONE\r\n", e) < 0)
+				goto fail;
+			st.done_sent = true;
+		}
+		if (!st.idling && now - st.started > timeout_ms) {
+			conn_fail(c, e, EX_UNAVAILABLE,
+				  "IDLE: no continuation within %d s",
+				  c->acct->timeout_seconds);
+			goto fail;
+		}
+		wait = st.done_sent ? -1 :
+		       (int)(st.deadline - now > 1000 ? 1000 :
+			     st.deadline - now > 0 ? st.deadline - now : 0);
+		if ((r = idle_read_line(c, &line, wait, e)) < 0)
+			goto fail;
+		if (r == 0)
+			continue;
+		if ((r = idle_handle_line(c, &st, buf_cstr(&line), e)) < 0)
+			goto fail;
+		if (r == 1)
+			break;
+	}
+	buf_free(&line);
+	return st.news ? 1 : 0;
+fail:
+	buf_free(&line);
+	return -1;
+}
+
+/* Without IDLE: sleep max_seconds in slices, then NOOP. */
+static int
+poll_run(struct imap_conn *c, int max_seconds,
+	 const volatile sig_atomic_t *stop, struct err *e)
+{
+	int64_t deadline = now_ms() + (int64_t)max_seconds * 1000;
+	int64_t left;
+	int r;
+
+	while ((left = deadline - now_ms()) > 0) {
+		if (stop != NULL && *stop)
+			return 0;
+		poll(NULL, 0, left > 1000 ? 1000 : (int)left);
+	}
+	r = mailimap_noop(c->imap);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "NOOP", r);
+	return 1;
+}
+
+int
+imap_idle_wait(struct imap_conn *c, int max_seconds,
+	       const volatile sig_atomic_t *stop, struct err *e)
+{
+	if (max_seconds < 1)
+		max_seconds = 1;
+	if (!c->info.has_idle)
+		return poll_run(c, max_seconds, stop, e);
+	if (max_seconds > IMAP_IDLE_MAX_SECONDS)
+		max_seconds = IMAP_IDLE_MAX_SECONDS;
+	return idle_run(c, max_seconds, stop, e);
+}
+
+/* ---- backoff --------------------------------------------------------- */
+
+uint32_t
+imap_backoff_next(uint32_t prev_ms, uint32_t rand)
+{
+	uint32_t base, span;
+
+	if (prev_ms == 0)
+		base = IMAP_BACKOFF_MIN_MS;
+	else if (prev_ms >= IMAP_BACKOFF_MAX_MS / 2)
+		base = IMAP_BACKOFF_MAX_MS;
+	else
+		base = prev_ms * 2;
+	if (base < IMAP_BACKOFF_MIN_MS)
+		base = IMAP_BACKOFF_MIN_MS;
+	span = base / 4;
+	if (base - span < IMAP_BACKOFF_MIN_MS)
+		span = base - IMAP_BACKOFF_MIN_MS;
+	return base - (span == 0 ? 0 : rand % (span + 1));
+}

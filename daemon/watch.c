@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * watch.c — the per-account mailbox watcher. Owns its IMAP connection and
+ * its own store handle (SQLite connections are not shared between
+ * threads). Called by daemon.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/imap.h"
+#include "daemon/ingest.h"
+#include "daemon/watch.h"
+#include "lib/log.h"
+#include "spool/store.h"
+
+#define EX_UNAVAILABLE	69
+#define EX_IOERR	74
+
+struct round {
+	struct watch *w;
+	struct imap_conn *c;
+	struct store *st;
+	uint32_t uidvalidity;
+	int failed;		/* an ingest or mark failed: reconnect */
+};
+
+/* Sleep ms, waking every 100 ms to look at the stop flag. */
+static void
+nap(const struct watch *w, uint32_t ms)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+	while (ms > 0 && !*w->stop) {
+		nanosleep(&ts, NULL);
+		ms = ms > 100 ? ms - 100 : 0;
+	}
+}
+
+static int
+on_message(const struct imap_message *m, void *ctx)
+{
+	struct round *r = ctx;
+	const struct account *a = r->w->account;
+	struct ingest_source src = { a->name, a->mailbox, r->uidvalidity, m->uid, m->truncated };
+	struct ingest_result res;
+	struct err e = { 0 };
+
+	if (*r->w->stop)
+		return -1;
+	if (ingest_message(r->w->s, r->st, &src, m->data, m->len, (int64_t)time(NULL),
+			   &res, &e) < 0) {
+		log_err("watch: %s: uid=%u not committed, will retry: %s", a->name,
+			m->uid, e.msg);
+		r->failed = 1;
+		return -1;
+	}
+	r->w->ingested++;
+	/* Committed: only now may the server learn it was processed. */
+	if (imap_mark_processed(r->c, m->uid, &e) < 0) {
+		log_warn("%s", e.msg);
+		r->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Where to fetch from: the stored position, reset on a UIDVALIDITY change
+ * (the store then recognises known messages by Message-ID). */
+static int
+position(struct round *r, uint32_t *last_r)
+{
+	const struct account *a = r->w->account;
+	const struct imap_mailbox_info *info = imap_mailbox(r->c);
+	struct store_mailbox mb;
+	struct err e = { 0 };
+	int found = store_mailbox_get(r->st, a->name, a->mailbox, &mb, &e);
+
+	r->uidvalidity = info->uidvalidity;
+	if (found < 0) {
+		log_err("watch: %s: %s", a->name, e.msg);
+		return -1;
+	}
+	if (found && mb.uidvalidity == info->uidvalidity) {
+		*last_r = mb.last_uid;
+		return 0;
+	}
+	if (found)
+		log_warn("watch: %s: UIDVALIDITY of %s changed from %u to %u: re-reading "
+			 "the mailbox; messages already stored are recognised by Message-ID",
+			 a->name, a->mailbox, mb.uidvalidity, info->uidvalidity);
+	if (store_mailbox_set(r->st, a->name, a->mailbox, info->uidvalidity, 0,
+			      (int64_t)time(NULL), &e) < 0) {
+		log_err("watch: %s: %s", a->name, e.msg);
+		return -1;
+	}
+	*last_r = 0;
+	return 0;
+}
+
+/* Fetch and commit everything new. Returns 0, or -1: reconnect. */
+static int
+drain(struct round *r)
+{
+	struct err e = { 0 };
+	uint32_t last;
+	int n;
+
+	if (position(r, &last) < 0)
+		return -1;
+	n = imap_fetch_since(r->c, last, r->w->s->limits.max_message_bytes,
+			     on_message, r, &e);
+	if (n < 0 && !*r->w->stop && !r->failed)
+		log_warn("%s", e.msg);
+	return n < 0 && !*r->w->stop ? -1 : 0;
+}
+
+/* One connection's life: catch up, then wait for mail until it breaks. */
+static int
+session(struct round *r)
+{
+	const struct account *a = r->w->account;
+	struct err e = { 0 };
+	int rc, wait;
+
+	for (;;) {
+		r->failed = 0;
+		if (drain(r) < 0)
+			return -1;
+		if (r->w->once || *r->w->stop)
+			return 0;
+		wait = imap_mailbox(r->c)->has_idle ? IMAP_IDLE_MAX_SECONDS : a->poll_seconds;
+		rc = imap_idle_wait(r->c, wait, r->w->stop, &e);
+		if (rc < 0) {
+			log_warn("%s", e.msg);
+			return -1;
+		}
+	}
+}
+
+void *
+watch_main(void *arg)
+{
+	struct watch *w = arg;
+	const struct account *a = w->account;
+	struct round r = { .w = w };
+	struct err e = { 0 };
+	uint32_t backoff = 0;
+
+	if (store_open(w->s->store_path, &r.st, &e) < 0) {
+		log_err("watch: %s: %s", a->name, e.msg);
+		w->status = EX_IOERR;
+		w->done = 1;
+		return NULL;
+	}
+	while (!*w->stop) {
+		if (imap_connect(a, &r.c, &e) < 0) {
+			log_err("%s", e.msg);
+			if (w->once) {
+				w->status = EX_UNAVAILABLE;
+				break;
+			}
+		} else {
+			if (!w->connected)
+				log_info("watch: %s: connected to %s:%d, watching %s", a->name,
+					 a->host, a->port, a->mailbox);
+			w->connected = 1;
+			backoff = 0;
+			if (session(&r) == 0 && w->once) {
+				imap_close(&r.c);
+				break;
+			}
+			imap_close(&r.c);
+			if (w->once) {
+				w->status = EX_UNAVAILABLE;
+				break;
+			}
+		}
+		backoff = imap_backoff_next(backoff, (uint32_t)random());
+		log_info("watch: %s: reconnecting in %u ms", a->name, backoff);
+		nap(w, backoff);
+	}
+	imap_close(&r.c);
+	store_close(&r.st);
+	w->done = 1;
+	return NULL;
+}
+
+int
+watch_start(struct watch *w)
+{
+	return pthread_create(&w->thread, NULL, watch_main, w) == 0 ? 0 : -1;
+}
