@@ -284,7 +284,7 @@ msg_error(SMFICTX *ctx, struct milter_msg *m, const char *what,
 		m->logged = true;
 	}
 	msg_label(ctx, m, label);
-	log_warn("milter: %s: %s %s, failing open", what, label,
+	log_warn("milter: %s: %s reason=\"%s\", failing open", what, label,
 		 detail != NULL ? detail : "");
 }
 
