@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	brudvagtctl [-c CONFIG] [-v] parse FILE...
  *	brudvagtctl -c CONFIG cases [--json]
- *	brudvagtctl -c CONFIG show REF
+ *	brudvagtctl -c CONFIG show [--json] REF
  *	brudvagtctl -c CONFIG ack REF PARTY
  *	brudvagtctl -c CONFIG export --format csv|json [--since DATE]
  *
@@ -15,19 +15,27 @@
  *	and prints one JSON object per message, one a line. Without -c it uses
  *	the embedded default configuration (the example conf/brudvagt.conf:
  *	the 40 municipalities of MUNI). The other commands read the case store
- *	named in the configuration (default /etc/brudvagt/brudvagt.conf).
+ *	named in the configuration (default /etc/brudvagt/brudvagt.conf):
+ *	cases lists them with their outstanding acknowledgements and next
+ *	deadline, show prints one whole, ack records an acknowledgement by
+ *	hand, export prints the breach register (fortegnelse) as CSV for a
+ *	Danish Excel or as JSON. See docs/brudvagtctl.md.
  *	-c may stand before or after the command.
  *
  * EXIT STATUS
- *	0 success, 64 usage, 65 bad data (a file could not be analysed),
- *	69 service unavailable, 78 configuration error (sysexits.h).
+ *	0 success, 64 usage, 65 bad data (a file could not be analysed, an
+ *	unknown case or party), 69 service unavailable (no usable store),
+ *	74 output error, 78 configuration error (sysexits.h).
  *
  * SECURITY
  *	parse prints no CPR numbers: only how many there were, and text fields
- *	with every CPR number redacted. Nothing is written anywhere.
+ *	with every CPR number redacted; the other commands redact the store's
+ *	text once more on output. Only ack writes: one acknowledgement and
+ *	its event in the store. The store is never created here.
  *
  * FILES
  *	/etc/brudvagt/brudvagt.conf
+ *	/var/lib/brudvagt/brudvagt.db (store.path)
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +52,10 @@ static const struct {
 	int embedded_default;	/* may run on the compiled-in config */
 } commands[] = {
 	{ "parse", ctl_parse, 1 },
+	{ "cases", ctl_cases, 0 },
+	{ "show", ctl_show, 0 },
+	{ "ack", ctl_ack, 0 },
+	{ "export", ctl_export, 0 },
 };
 
 static void
@@ -51,7 +63,8 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: brudvagtctl [-c CONFIG] [-v] parse FILE...\n"
-		"       brudvagtctl -c CONFIG cases [--json] | show REF | ack REF PARTY\n"
+		"       brudvagtctl -c CONFIG cases [--json] | show [--json] REF |\n"
+		"                             ack REF PARTY\n"
 		"       brudvagtctl -c CONFIG export --format csv|json [--since DATE]\n");
 }
 

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <systemd/sd-daemon.h>
@@ -17,6 +18,7 @@
 #include "daemon/watch.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "spool/store.h"
 
 #define STOP_GRACE_SECONDS 9	/* SIGTERM → exit within 10 s */
 
@@ -130,6 +132,65 @@ reload(const char *path, struct settings **sp, struct crew *c)
 	sd_notify(0, "READY=1");
 }
 
+/* mkdir -p path with mode 0700 for what it creates. */
+static int
+make_dirs(const char *path)
+{
+	char *p = xstrdup(path), *q;
+	int rc = 0;
+
+	for (q = p + 1; rc == 0 && (q = strchr(q, '/')) != NULL; q++) {
+		*q = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			rc = -1;
+		*q = '/';
+	}
+	if (rc == 0 && mkdir(p, 0700) < 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+/* The spool and the store's directory must exist (systemd's StateDirectory
+ * and CacheDirectory make them in production; a test or a hand run may
+ * not have). */
+static int
+prepare_dirs(const struct settings *s)
+{
+	char *dir = xstrdup(s->store_path), *slash = strrchr(dir, '/');
+	int rc = 0;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (make_dirs(dir) < 0) {
+			log_err("daemon: cannot create %s: %s", dir, strerror(errno));
+			rc = -1;
+		}
+	}
+	if (rc == 0 && make_dirs(s->spool_path) < 0) {
+		log_err("daemon: cannot create %s: %s", s->spool_path, strerror(errno));
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+/* Create and migrate the store once, before the watchers open their own
+ * handles: switching a new database to WAL needs it to itself. */
+static int
+prepare_store(const struct settings *s)
+{
+	struct store *st = NULL;
+	struct err e = { 0 };
+
+	if (store_open(s->store_path, &st, &e) < 0) {
+		log_err("daemon: %s", e.msg);
+		return -1;
+	}
+	store_close(&st);
+	return 0;
+}
+
 int
 daemon_run(const char *config_path, struct settings **sp, bool once)
 {
@@ -139,6 +200,10 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 	sigset_t set;
 	int sig;
 
+	if (prepare_dirs(*sp) < 0)
+		return 73;
+	if (prepare_store(*sp) < 0)
+		return 74;
 	block_signals(&set);
 	crew_start(&c, *sp, once);
 	if (once)

@@ -90,10 +90,13 @@ parties_of(const struct settings *s, const struct analysis *a,
 }
 
 static void
-fill_incident(const struct analysis *a, char *cats, struct store_incident_in *in)
+fill_incident(const struct settings *s, const struct analysis *a, char *cats,
+	      struct store_incident_in *in)
 {
 	in->origin = store_origin_of(a->origin);
 	in->reporter = a->from_addr;
+	in->reporting_municipality = a->reporting_municipality >= 0 ?
+		s->municipalities[a->reporting_municipality].name : NULL;
 	in->has_breach_at = a->has_breach_at;
 	in->breach_at = a->breach_at;
 	in->has_discovered_at = a->has_discovered_at;
@@ -202,7 +205,7 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 		in.analysis_json = json;
 		if (a->kind == KIND_REPORT) {
 			cats = categories_text(a->categories);
-			fill_incident(a, cats, &in.incident);
+			fill_incident(s, a, cats, &in.incident);
 			in.nparties = parties_of(s, a, &parties);
 			in.parties = parties;
 			in.hold = a->spoofed || a->origin == ORIGIN_UNKNOWN;

@@ -199,9 +199,9 @@ count_score(const struct prose *p, const struct number_match *nm)
 		return 0;
 	if (cue)
 		return 3;
-	if (word_before(p->flat, nm->start, "på") || word_before(p->flat, nm->start, "om"))
-		return nm->is_word && nm->value == 1 ? 0 : 2;
-	return 1;
+	/* "på 1.284 borgere", "57 borgere": digits before a person noun; a
+	 * number word ("en borger", "tre andre borgeres") only with a cue */
+	return nm->is_word ? 1 : 2;
 }
 
 static long
@@ -379,6 +379,14 @@ extract_authority(const struct prose *p, bool decision)
 		if ((t = authority_clause(p->flat, b, e, decision)) != TRI_NULL)
 			return t;
 		pos++;
+	}
+	/* "DT er ikke orienteret": the abbreviation, written in capitals */
+	for (pos = 0; (pos = text_find_word(p->flat, p->body_end, pos, "dt")) != (size_t)-1; pos++) {
+		if (p->text[pos] != 'D' || p->text[pos + 1] != 'T')
+			continue;
+		prose_clause(p, pos, &b, &e);
+		if ((t = authority_clause(p->flat, b, e, decision)) != TRI_NULL)
+			return t;
 	}
 	if (decision) {
 		/* "vi anmelder ikke" without naming Datatilsynet */
@@ -583,6 +591,39 @@ drop_negated(const struct settings *s, const struct prose *p, bool *found)
 	}
 }
 
+/* "alle kommuner", "samtlige 40 kommuner", "alle de tilsluttede
+ * kommuner": alle/samtlige, up to three filler words, then kommune…. */
+static bool
+all_munis_at(const char *s, size_t len, size_t i, size_t *end_r)
+{
+	static const struct lex_entry heads[] = {
+		{ "alle", 0, 0 }, { "samtlige", 0, 0 }, { "all", 0, 0 },
+		{ NULL, 0, 0 },
+	};
+	static const struct lex_entry nouns[] = {
+		{ "kommune", 0, 1 }, { "muni-kommune", 0, 1 }, { "municipalities", 0, 0 },
+		{ "kunder", 0, 0 }, { NULL, 0, 0 },
+	};
+	size_t n, k;
+
+	if (!lex_at(s, len, i, heads, &n))
+		return false;
+	i += n;
+	for (k = 0; k < 4; k++) {
+		while (i < len && s[i] == ' ')
+			i++;
+		if (lex_at(s, len, i, nouns, &n)) {
+			*end_r = i + n;
+			return true;
+		}
+		while (i < len && text_is_word_byte(s, len, i))
+			i++;
+		if (i >= len || s[i] != ' ')
+			return false;
+	}
+	return false;
+}
+
 static void
 extract_affects_all(const struct prose *p, struct analysis *a)
 {
@@ -599,14 +640,15 @@ extract_affects_all(const struct prose *p, struct analysis *a)
 		    text_word_at(p->lower, f->end, i, "all"))
 			a->affects_all = true;
 	}
-	while (!a->affects_all &&
-	       lex_find(p->flat, pos, p->body_end, lex_all_munis, &pos, &n)) {
+	for (; !a->affects_all && pos < p->body_end; pos++) {
+		if (!lex_at(p->flat, p->body_end, pos, lex_all_munis, &n) &&
+		    !all_munis_at(p->flat, p->body_end, pos, &e))
+			continue;
 		prose_sentence(p, pos, &b, &e);
 		if (pos > b + 50)
 			b = pos - 50;
 		if (!lex_any(p->flat, b, pos, lex_negations))
 			a->affects_all = true;
-		pos += n;
 	}
 }
 

@@ -128,7 +128,7 @@ html_enter(const xmlNode *n, struct buf *b)
 	if (strcasecmp(name, "li") == 0)
 		buf_puts(b, "- ");
 	else if (strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0)
-		buf_putc(b, ' ');
+		buf_putc(b, '\t');
 	return true;
 }
 

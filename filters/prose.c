@@ -54,6 +54,14 @@ label_line(const char *lower, size_t len, size_t b, enum field_id *id_r,
 	if (le == NULL)
 		return false;
 	j = i + n;
+	/* a table cell: "Antal berørte<TAB>57" */
+	if (j < e && lower[j] == '\t') {
+		*id_r = (enum field_id)le->value;
+		while (j < e && (lower[j] == '\t' || lower[j] == ' '))
+			j++;
+		*val_r = j < e && lower[j] == ':' ? j + 1 : j;
+		return true;
+	}
 	while (j < e && (lower[j] == ' ' || lower[j] == '\t'))
 		j++;
 	/* "Label:", also "Label (fritekst):" */

@@ -390,20 +390,34 @@ tx_end(struct store *s, int rc, struct err *e)
 
 /* ---- open, close, migrate ---- */
 
-/* Create the file 0600 before SQLite does (it would use the umask). */
+/*
+ * Create the file 0600 before SQLite does (it would use the umask). Only
+ * when it does not exist: closing any descriptor of the database file drops
+ * every POSIX lock this process holds on it, including those of another
+ * open connection (another thread's), and a reader elsewhere would then
+ * take itself for the last connection and delete the live WAL.
+ */
 static int
 create_file(const char *path, struct err *e)
 {
 	struct stat sb;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (stat(path, &sb) == 0) {
+		if ((sb.st_mode & 077) != 0)
+			log_warn("store: database readable by others: path=%s "
+				 "mode=%04o", path, (unsigned)(sb.st_mode & 07777));
+		return 0;
+	}
+	if (errno != ENOENT)
+		return err_set(e, EX_IOERR, "store: stat %s: %s", path,
+			       strerror(errno));
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1 && errno == EEXIST)
+		return 0;	/* another thread made it just now */
 	if (fd == -1)
 		return err_set(e, EX_IOERR, "store: open %s: %s", path,
 			       strerror(errno));
-	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0)
-		log_warn("store: database readable by others: path=%s "
-			 "mode=%04o", path, (unsigned)(sb.st_mode & 07777));
 	if (close(fd) == -1)
 		return err_set(e, EX_IOERR, "store: close %s: %s", path,
 			       strerror(errno));

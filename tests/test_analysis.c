@@ -366,6 +366,36 @@ static const struct msg_case report_cases[] = {
 	  "{\"origin\": \"supplier\", \"severity\": \"medium\","
 	  " \"breach_at\": \"2026-11-16T22:10+01:00\", \"discovered_at\": \"2026-11-17T06:45+01:00\","
 	  " \"affected_municipalities\": [\"Lemvig\", \"Struer\"]}" },
+	{ "sent to a wrong address is not contact data", "Hanne Vig <hv@vejen.dk>",
+	  "Brud på persondatasikkerheden i MUNI", NULL,
+	  "Mandag den 16. november 2026 omkring kl. 13 sendte chatbotten en opsummering"
+	  " til en forkert e-mailadresse. Den indeholdt borgerens navn, CPR-nummer"
+	  " 150385-1122 og oplysninger om sygdom.\n\nVi blev gjort opmærksom på fejlen"
+	  " tirsdag morgen kl. 8.05. Der er tale om én borger.\n",
+	  "{\"data_categories\": [\"cpr\", \"health\", \"name\"], \"affected_count\": 1,"
+	  " \"breach_at\": \"2026-11-16T13:00+01:00\", \"discovered_at\": \"2026-11-17T08:05+01:00\","
+	  " \"affected_municipalities\": [\"Vejen\"], \"cpr_count\": 1}" },
+	{ "English incident form", "Service Desk <muni-servicedesk@deloitte.dk>",
+	  "INC0051234: Unauthorised access", NULL,
+	  "Incident: INC0051234\nSeverity: Critical\nStart of incident: 17-11-2026 02:14\n"
+	  "Detected: 17-11-2026 06:30\nAffected municipalities: Helsingør, Fredensborg\n",
+	  "{\"origin\": \"supplier\", \"severity\": \"high\","
+	  " \"breach_at\": \"2026-11-17T02:14+01:00\", \"discovered_at\": \"2026-11-17T06:30+01:00\","
+	  " \"affected_municipalities\": [\"Fredensborg\", \"Helsingør\"]}" },
+	{ "samtlige 40 kommuner, Berørte: label, 'ikke relevant'", "B <b@mail.randers.dk>",
+	  "Sikkerhedsbrud", NULL,
+	  "Tidspunkt for bruddet: 17/11-26 kl. 14\nOpdaget: 2026-11-18T07:05\n"
+	  "Berørte: 3 personer\nAnmeldelse til Datatilsynet: Ikke relevant\n"
+	  "Risikovurdering: Mellem\n\nBruddet vedrører samtlige 40 kommuner.\n",
+	  "{\"reporting_municipality\": \"Randers\", \"affects_all\": true,"
+	  " \"affected_count\": 3, \"reported_to_authority\": false, \"severity\": \"medium\","
+	  " \"breach_at\": \"2026-11-17T14:00+01:00\", \"discovered_at\": \"2026-11-18T07:05+01:00\"}" },
+	{ "a count without a cue, DT", "C <c@aarhus.dk>", "Brud", NULL,
+	  "Hej. I dag kl. 8 kunne ca. 1.000 personer se hinandens samtaler i MUNI."
+	  " DT er ikke orienteret. /C, Sundhed og Omsorg\n",
+	  "{\"reporting_municipality\": \"Aarhus\", \"affected_count\": 1000,"
+	  " \"reported_to_authority\": false, \"breach_at\": \"2026-11-18T08:00+01:00\","
+	  " \"data_categories\": []}" },
 	{ "owner name does not name Aarhus", "Søren Lund <slund@deloitte.dk>",
 	  "Sikkerhedsbrud", NULL,
 	  "Kære Borgerservice, Aarhus Kommune\n\nEt brud berører Rebild.\n",
@@ -377,6 +407,34 @@ test_reports(void **state)
 {
 	(void)state;
 	run_cases(report_cases, sizeof(report_cases) / sizeof(report_cases[0]));
+}
+
+/* Labels in an HTML table (a form pasted into Outlook). */
+static void
+test_html_table(void **state)
+{
+	static const char msg[] =
+		"From: Ulla <ul@norddjurs.dk>\r\nSubject: Sikkerhedsbrud\r\n"
+		"Date: " DATE "\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: text/html; charset=utf-8\r\n\r\n"
+		"<html><body><p>Hej</p><table>"
+		"<tr><td>Dato og tidspunkt for bruddet</td><td>17.11.2026 kl. 10:00</td></tr>"
+		"<tr><td>Dato og tidspunkt for underretning</td><td>18.11.2026 kl. 07:45</td></tr>"
+		"<tr><td>Antal ber&oslash;rte</td><td>12</td></tr>"
+		"<tr><td>Personoplysninger</td><td>Navne og CPR-numre</td></tr>"
+		"<tr><td><b>Alvorlighed:</b></td><td>Lav</td></tr>"
+		"</table><p>Mvh Ulla</p></body></html>\r\n";
+	json_t *got = analyse(msg, sizeof(msg) - 1, "html table");
+	json_error_t je;
+	json_t *want = json_loads("{\"affected_count\": 12, \"severity\": \"low\","
+		" \"breach_at\": \"2026-11-17T10:00+01:00\","
+		" \"discovered_at\": \"2026-11-18T07:45+01:00\","
+		" \"data_categories\": [\"cpr\", \"name\"]}", 0, &je);
+
+	(void)state;
+	assert_keys("html table", got, want);
+	json_decref(got);
+	json_decref(want);
 }
 
 static void
@@ -423,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_spoofed),
 		cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_html_table),
 		cmocka_unit_test(test_redaction_everywhere),
 		cmocka_unit_test(test_unreadable),
 	};

@@ -617,6 +617,48 @@ test_open_errors(void **state)
 	assert_null(s);
 }
 
+/* Count mailbox_state rows from another process, as brudvagtctl or the
+ * sqlite3 shell would, then close (a fresh process: SQLite state must
+ * not be inherited through fork; its close is what deletes a WAL that no
+ * one seems to hold). */
+static int
+count_elsewhere(const char *path)
+{
+	char *cmd = xasprintf("sqlite3 -batch -noheader '%s' "
+			      "'SELECT count(*) FROM mailbox_state'", path);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+
+	assert_non_null(p);
+	if (fscanf(p, "%d", &n) != 1)
+		n = -1;
+	pclose(p);
+	free(cmd);
+	return n;
+}
+
+/*
+ * Regression: a second store_open of the same file in one process (the
+ * daemon's second watcher thread) used to open() and close() the file,
+ * which dropped the first connection's POSIX locks; the next reader in
+ * another process then deleted the live WAL on close, and every later
+ * commit of the first connection went to a deleted file, unseen.
+ */
+static void
+test_second_open_keeps_locks(void **state)
+{
+	struct fx *fx = *state;
+	struct store *second = NULL;
+	struct err e = { 0 };
+
+	assert_int_equal(store_mailbox_set(fx->s, "a", "INBOX", 7, 1, 1, &e), 0);
+	assert_int_equal(store_open(fx->path, &second, &e), 0);
+	assert_int_equal(count_elsewhere(fx->path), 1);
+	assert_int_equal(store_mailbox_set(fx->s, "b", "INBOX", 7, 1, 1, &e), 0);
+	assert_int_equal(count_elsewhere(fx->path), 2);
+	store_close(&second);
+}
+
 int
 main(void)
 {
@@ -632,6 +674,7 @@ main(void)
 		T(test_record_ack),
 		T(test_events_append_only),
 		T(test_schema_and_reopen),
+		T(test_second_open_keeps_locks),
 		cmocka_unit_test(test_open_errors),
 	};
 #undef T

@@ -114,7 +114,7 @@ wait_cases() {	# N SECONDS
 }
 sleep 1
 dovecot_deliver_maildir borgerservice "$SAMPLE/04-aarhus-skaermbillede-html.eml"
-wait_cases 4 15 && ok "IDLE: a new report became a case" || bad "IDLE: no case after 15 s"
+wait_cases 4 15 && ok "IDLE: a new report became a case" || bad "IDLE: no case after 15 s: $(q "select count(*) from cases") $(cat $T/daemon.err)"
 dovecot_restart
 dovecot_deliver borgerservice "$SAMPLE/07-broenderslev-kort.eml"
 wait_cases 5 40 && ok "after a Dovecot restart: the next report became a case" ||
