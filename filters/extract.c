@@ -25,6 +25,15 @@ enum cue { CUE_NONE, CUE_BREACH, CUE_ACTION, CUE_DISCOVERY };
 
 /* ---- times ---- */
 
+static size_t
+skip_bullets(const struct prose *p, size_t i)
+{
+	while (i < p->len && (p->lower[i] == ' ' || p->lower[i] == '\t' ||
+			      p->lower[i] == '>' || p->lower[i] == '*'))
+		i++;
+	return i;
+}
+
 /* The strongest cue in flat[b..e): discovery > action > breach. */
 static enum cue
 cue_in(const char *flat, size_t b, size_t e)
@@ -761,8 +770,13 @@ prose_description(const struct prose *p)
 		{ "dear", 0, 0 }, { "goddag", 0, 0 }, { "god morgen", 0, 0 },
 		{ NULL, 0, 0 },
 	};
-	size_t b = 0, e;
+	size_t b = 0, e, i;
 
+	/* a passed-on report: its own text starts after the last header block */
+	for (i = 0; i < p->nfields; i++)
+		if (p->fields[i].id == F_HEADER && p->fields[i].end > b &&
+		    p->fields[i].end < p->body_end)
+			b = p->fields[i].end;
 	while (b < p->body_end && isspace((unsigned char)p->text[b]))
 		b++;
 	e = b;
@@ -771,6 +785,18 @@ prose_description(const struct prose *p)
 	if (lex_at(p->lower, e, b, greetings, NULL) && e - b < 80)
 		b = e;
 	return clean_text(p->text + b, p->body_end - b);
+}
+
+/* How many register lines ("Årsag: ...") the text has; a form without a
+ * description field is not described by its whole prose. */
+static size_t
+register_fields(const struct prose *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nfields; i++)
+		n += p->fields[i].id < F_HEADER;
+	return n;
 }
 
 static void
@@ -788,7 +814,8 @@ extract_texts(const struct prose *p, struct analysis *a)
 		{ NULL, 0, 0 },
 	};
 
-	if ((a->description = field_text(p, F_DESCRIPTION)) == NULL && p->nfields < 3)
+	if ((a->description = field_text(p, F_DESCRIPTION)) == NULL &&
+	    register_fields(p) < 3)
 		a->description = prose_description(p);
 	if ((a->cause = field_text(p, F_CAUSE)) == NULL)
 		a->cause = sentences_with(p, cause_words, 2);
@@ -798,12 +825,56 @@ extract_texts(const struct prose *p, struct analysis *a)
 		a->measures = sentences_with(p, lex_action_cues, 3);
 }
 
+/*
+ * Dates of the text, each read against the Date of the mail it stands in:
+ * after a forwarded or quoted header block ("Sendt: 18. november 2026
+ * 16:40"), "i dag" is that day, not the day it was passed on.
+ */
+static size_t
+dates_in_segments(const struct prose *p, int64_t ref, struct date_match **r)
+{
+	struct date_match *all = NULL, *seg, dm;
+	size_t n = 0, k, i, from = 0, to;
+	int64_t seg_ref = ref;
+
+	for (i = 0; i <= p->nfields; i++) {
+		const struct prose_field *f = i < p->nfields ? &p->fields[i] : NULL;
+
+		if (f && f->id != F_HEADER)
+			continue;
+		to = f ? f->label_start : p->body_end;
+		if (to > p->body_end)
+			to = p->body_end;
+		if (to > from) {
+			k = dates_find(p->text + from, to - from, seg_ref, &seg);
+			all = xreallocarray(all, n + k + 1, sizeof(*all));
+			for (size_t j = 0; j < k; j++) {
+				all[n] = seg[j];
+				all[n].start += from;
+				all[n++].end += from;
+			}
+			free(seg);
+		}
+		if (f == NULL)
+			break;
+		from = f->end > from ? f->end : from;
+		if ((text_word_at(p->lower, p->len, skip_bullets(p, f->label_start), "sendt") ||
+		     text_word_at(p->lower, p->len, skip_bullets(p, f->label_start), "sent") ||
+		     text_word_at(p->lower, p->len, skip_bullets(p, f->label_start), "dato") ||
+		     text_word_at(p->lower, p->len, skip_bullets(p, f->label_start), "date")) &&
+		    dates_first(p->text + f->start, f->end - f->start, ref, &dm))
+			seg_ref = dm.t;
+	}
+	*r = all;
+	return n;
+}
+
 void
 extract_report(const struct settings *s, const struct prose *p, const char *subject,
 	       int64_t ref, struct analysis *a)
 {
 	struct date_match *dates = NULL;
-	size_t ndates = dates_find(p->text, p->body_end, ref, &dates);
+	size_t ndates = dates_in_segments(p, ref, &dates);
 
 	extract_times(p, ref, dates, ndates, a);
 	extract_count(p, dates, ndates, a);

@@ -124,6 +124,12 @@ const struct lex_entry lex_field_labels[] = {
 	{ "berørt kommune", F_MUNICIPALITIES, 0 },
 	{ "kommuner", F_MUNICIPALITIES, 0 },
 	{ "affected municipalities", F_MUNICIPALITIES, 0 },
+	/* the header block of a forwarded or quoted mail (two lines or more) */
+	{ "fra", F_HEADER, 0 }, { "from", F_HEADER, 0 }, { "sendt", F_HEADER, 0 },
+	{ "sent", F_HEADER, 0 }, { "til", F_HEADER, 0 }, { "to", F_HEADER, 0 },
+	{ "cc", F_HEADER, 0 }, { "emne", F_HEADER, 0 }, { "subject", F_HEADER, 0 },
+	{ "dato", F_HEADER, 0 }, { "date", F_HEADER, 0 }, { "vedhæftet", F_HEADER, 0 },
+	{ "attachments", F_HEADER, 0 },
 	{ NULL, 0, 0 },
 };
 

@@ -79,6 +79,26 @@ label_line(const char *lower, size_t len, size_t b, enum field_id *id_r,
 	return true;
 }
 
+/* A header line counts only in a block of two or more ("Fra:" then
+ * "Sendt:"): a lone "Dato: 17.11.2026" is a register line of its own. */
+static void
+drop_lone_headers(struct prose *p)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < p->nfields; i++) {
+		bool prev = i > 0 && p->fields[i - 1].id == F_HEADER &&
+			    p->fields[i - 1].end + 1 >= p->fields[i].label_start;
+		bool next = i + 1 < p->nfields && p->fields[i + 1].id == F_HEADER &&
+			    p->fields[i].end + 1 >= p->fields[i + 1].label_start;
+
+		if (p->fields[i].id == F_HEADER && !prev && !next)
+			continue;
+		p->fields[k++] = p->fields[i];
+	}
+	p->nfields = k;
+}
+
 static void
 find_fields(struct prose *p)
 {
@@ -111,6 +131,7 @@ find_fields(struct prose *p)
 	}
 	if (cur)
 		cur->end = cur->end > p->body_end ? p->body_end : cur->end;
+	drop_lone_headers(p);
 }
 
 /* Reply headers written by Outlook: "Fra: X" followed within three lines

@@ -354,7 +354,17 @@ static const struct msg_case report_cases[] = {
 	  "Emne: Sikkerhedsbrud i MUNI\n\n"
 	  "Vi opdagede i dag kl. 14.50, at en chatlog med navne var sendt forkert.\n",
 	  "{\"origin\": \"municipality\", \"reporting_municipality\": \"Syddjurs\","
-	  " \"discovered_at\": \"2026-11-18T14:50+01:00\", \"affected_municipalities\": [\"Syddjurs\"]}" },
+	  " \"discovered_at\": \"2026-11-17T14:50+01:00\", \"affected_municipalities\": [\"Syddjurs\"]}" },
+	{ "a forward without VS:, 'i dag' of the forwarded mail", "Kim <kim@viborg.dk>",
+	  "Brud i MUNI", NULL,
+	  "Til orientering, se nedenfor.\n\n/Kim\n\nFra: Ole Jensen <oj@viborg.dk>\n"
+	  "Sendt: 18. november 2026 16:40\nTil: Kim <kim@viborg.dk>\nEmne: Brud i MUNI\n\n"
+	  "Hej Kim\n\nI dag kl. 15.10 blev en chatlog med CPR 010101-1234 sendt til en"
+	  " forkert borger. Jeg opdagede det kl. 16.30.\n\nOle\n",
+	  "{\"kind\": \"report\", \"breach_at\": \"2026-11-18T15:10+01:00\","
+	  " \"discovered_at\": \"2026-11-18T16:30+01:00\", \"cpr_count\": 1,"
+	  " \"description\": \"I dag kl. 15.10 blev en chatlog med CPR [CPR fjernet]"
+	  " sendt til en forkert borger. Jeg opdagede det kl. 16.30. Ole\"}" },
 	{ "awareness in prose", "Jens Bak <jb@viborg.dk>", "Sikkerhedsbrud", NULL,
 	  "Vi blev opmærksomme på det den 3. november kl. 08:15. Fejlen opstod"
 	  " den 2. november kl. 23.40.\n",
