@@ -89,6 +89,10 @@ ctl_parse(const struct settings *s, int argc, char **argv)
 {
 	int i, rc = EX_OK_;
 
+	if (argc < 2) {
+		fprintf(stderr, "usage: brudvagtctl [-c CONFIG] parse FILE... (- reads stdin)\n");
+		return 64;
+	}
 	for (i = 1; i < argc; i++)
 		if (parse_one(s, argv[i]) != EX_OK_)
 			rc = EX_DATAERR_;

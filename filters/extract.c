@@ -136,15 +136,14 @@ extract_times(const struct prose *p, int64_t ref, const struct date_match *m,
 
 /* ---- the number affected ---- */
 
+/* Is pos inside one of the date spans m[0..n) (in text order)? *cur is a
+ * cursor the caller keeps across calls with growing pos: linear overall. */
 static bool
-span_hits(const struct date_match *m, size_t n, size_t pos)
+span_hits(const struct date_match *m, size_t n, size_t pos, size_t *cur)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (pos >= m[i].start && pos < m[i].end)
-			return true;
-	return false;
+	while (*cur < n && m[*cur].end <= pos)
+		(*cur)++;
+	return *cur < n && pos >= m[*cur].start;
 }
 
 /* Skip spaces and up to two filler words ("andre", "berørte") after a
@@ -232,7 +231,7 @@ extract_count(const struct prose *p, const struct date_match *dm, size_t nd,
 	const struct prose_field *f = prose_field(p, F_COUNT);
 	struct number_match *nums = NULL;
 	struct cpr_match *cm = NULL;
-	size_t n, nc, i, k;
+	size_t n, nc, i, k, dcur = 0, ccur = 0;
 	int best = 1, s;
 
 	a->affected_count = -1;
@@ -243,14 +242,13 @@ extract_count(const struct prose *p, const struct date_match *dm, size_t nd,
 	n = numbers_find(p->text, p->body_end, &nums);
 	nc = cpr_find(p->text, p->body_end, &cm);
 	for (i = 0; i < n; i++) {
-		if (span_hits(dm, nd, nums[i].start) ||
+		if (span_hits(dm, nd, nums[i].start, &dcur) ||
 		    prose_in_other_field(p, nums[i].start, F_DESCRIPTION))
 			continue;
-		for (k = 0; k < nc; k++)
-			if (nums[i].start >= cm[k].start &&
-			    nums[i].start < cm[k].start + cm[k].len)
-				break;
-		if (k < nc)
+		while (ccur < nc && cm[ccur].start + cm[ccur].len <= nums[i].start)
+			ccur++;
+		k = ccur;
+		if (k < nc && nums[i].start >= cm[k].start)
 			continue;
 		s = count_score(p, &nums[i]);
 		if (s > best) {

@@ -358,13 +358,17 @@ sentence_end(const struct prose *p, size_t i)
 void
 prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 {
-	size_t b = i, e = i;
+	size_t b, e;
 
 	if (i > p->len)
 		i = p->len;
-	while (b > 0 && !sentence_end(p, b - 1))
+	b = e = i;
+	/* A text without full stops (a pasted chat log) is one "sentence":
+	 * look no further than PROSE_SENTENCE_REACH either way, so every
+	 * caller stays linear in the text. */
+	while (b > 0 && i - b < PROSE_SENTENCE_REACH && !sentence_end(p, b - 1))
 		b--;
-	while (e < p->len && !sentence_end(p, e))
+	while (e < p->len && e - i < PROSE_SENTENCE_REACH && !sentence_end(p, e))
 		e++;
 	*b_r = b;
 	*e_r = e;
@@ -373,7 +377,9 @@ prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 size_t
 prose_next_sentence(const struct prose *p, size_t i)
 {
-	while (i < p->len && !sentence_end(p, i))
+	size_t start = i;
+
+	while (i < p->len && i - start < PROSE_SENTENCE_REACH && !sentence_end(p, i))
 		i++;
 	return i < p->len ? i + 1 : p->len;
 }
