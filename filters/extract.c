@@ -23,6 +23,9 @@
 
 enum cue { CUE_NONE, CUE_BREACH, CUE_ACTION, CUE_DISCOVERY };
 
+/* How far from a time its verb may stand, outside the time's clause. */
+#define CUE_REACH 160
+
 /* ---- times ---- */
 
 static size_t
@@ -71,7 +74,12 @@ cue_for(const struct prose *p, size_t pos)
 	prose_clause(p, pos, &b, &e);
 	if ((c = cue_in(p->flat, b, e)) != CUE_NONE)
 		return c;
+	/* the verb may stand outside the clause, but near: a few words */
 	prose_sentence(p, pos, &b, &e);
+	if (pos > b + CUE_REACH)
+		b = pos - CUE_REACH;
+	if (e > pos + CUE_REACH)
+		e = pos + CUE_REACH;
 	return cue_in(p->flat, b, e);
 }
 
