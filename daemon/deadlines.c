@@ -268,7 +268,7 @@ reminder_text(const struct settings *s, const struct store_case *c,
 	sign(s, &b);
 	finish(a, &b, xasprintf("[%s] Påmindelse: kvittering senest %s",
 				c->ref, t2),
-	       xasprintf("kind=reminder party=%s due=%s", p->name, t2));
+	       xasprintf("kind=reminder party=%s deadline=%s", p->name, t2));
 }
 
 static char *
@@ -454,7 +454,7 @@ warning_text(const struct settings *s, const struct store_case *c,
 	sign(s, &b);
 	finish(a, &b, xasprintf("[%s] Påmindelse: frist for anmeldelse til "
 				"Datatilsynet %s (%s)", c->ref, t2, p->name),
-	       xasprintf("kind=authority party=%s due=%s", p->name, t2));
+	       xasprintf("kind=authority party=%s deadline=%s", p->name, t2));
 }
 
 /* The latest warning offset that has passed, when not sent. */
