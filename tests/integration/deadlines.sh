@@ -14,7 +14,9 @@
 #     "Viborg og Deloitte";
 #   - after Viborg and Deloitte acknowledge, nothing more is sent;
 #   - Viborg and Favrskov, undecided on Datatilsynet, are warned at 48 h;
-#     at 73 h both are told the 72 hours have passed, the system owner once.
+#     at 73 h both are told the 72 hours have passed, the system owner once;
+#   - across the end of summer time the 24 hours are real hours, and the
+#     escalation says so in Copenhagen time.
 # The mails are read from SPOOL/deadline-outbox (deadline_send_to_dir) until
 # the outbound queue takes them. Run by tests/run.sh with $BUILD set.
 set -u
@@ -134,6 +136,25 @@ f=$(ls "$OUT"/*_authority-owner_* 2>/dev/null)
 n=$(mails)
 at 80h
 [ "$(mails)" = "$n" ] && ok "+80 h: nothing twice" || bad "+80 h: $(mails) mails, was $n"
+
+# The end of summer time: forwards accepted Saturday 24 October 2026 at
+# 12.00 CEST (10:00 UTC); the 24 hours end Sunday at 11.00 CET (10:00 UTC),
+# not at 12.00 on the wall clock. Absolute fake times, a store of its own.
+cp "$T/bv.conf" "$T/dst.conf"
+sed -i "s|$T/brudvagt.db|$T/dst.db|; s|$T/spool|$T/dst-spool|" "$T/dst.conf"
+mkdir -p "$T/dst-spool"
+DREF=$("$MK" "$T/dst.db" "$(date -u -d '2026-10-24 10:00:00' +%s)") || bad "itest_deadlines (DST)"
+dst_at() {
+	TZ=UTC timeout 60 faketime "$1" "$BVD" -c "$T/dst.conf" --once 2>> "$T/once.err" ||
+		bad "--once at $1 failed"
+}
+dst_at '2026-10-25 09:59:00'
+ls "$T/dst-spool/deadline-outbox" | grep -q escalation && bad "DST: escalated at 10.59 CET, before the deadline"
+dst_at '2026-10-25 10:00:30'
+f=$(ls "$T/dst-spool/deadline-outbox"/*_escalation_* 2>/dev/null | head -1)
+[ -n "$f" ] && grep -q '^  Underrettet: 24.10.2026 kl. 12.00, frist: 25.10.2026 kl. 11.00$' "$f" &&
+	ok "DST: escalated at 11.00 CET, 24 hours after 12.00 CEST, both times in Copenhagen time" ||
+	bad "DST escalation: $(cat "$f" 2>/dev/null | head -12)"
 
 [ $fails = 0 ] || { echo "deadlines: $fails failed"; exit 1; }
 echo "deadlines: all passed"
