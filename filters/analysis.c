@@ -177,6 +177,31 @@ labelled_fields(const struct prose *p)
 	return bits;
 }
 
+/*
+ * Is the quoted part the content? A forward ("VS:", "Fwd:"), or a mail
+ * that is not a reply and whose own words before the quoted block are a
+ * few only ("Til orientering, se nedenfor."): someone passing a report on.
+ */
+static bool
+is_forward(const struct mime_msg *m, const char *subject)
+{
+	int prefix = classify_subject_prefix(subject);
+	size_t q, words = 0, i;
+
+	if (prefix == 2)
+		return true;
+	if (prefix == 1)
+		return false;
+	q = prose_quote_start(m->text, m->text_len);
+	if (q == m->text_len)
+		return false;
+	for (i = 0; i < q; i++)
+		if (m->text[i] != ' ' && m->text[i] != '\n' &&
+		    (i + 1 == q || m->text[i + 1] == ' ' || m->text[i + 1] == '\n'))
+			words++;
+	return words < 40;
+}
+
 static void
 analyse(const struct settings *s, const struct mime_msg *m, struct analysis *a)
 {
@@ -185,7 +210,7 @@ analyse(const struct settings *s, const struct mime_msg *m, struct analysis *a)
 	bool forward;
 
 	read_headers(m, a);
-	forward = classify_subject_prefix(a->subject) == 2;
+	forward = is_forward(m, a->subject);
 	prose_init(&p, m->text, m->text_len, forward);
 	a->kind = classify_message(m, a->from_addr, a->subject, &p, a->case_ref);
 	a->cpr_count = count_cprs(m, a->subject);

@@ -116,18 +116,24 @@ charset_resolve(const char *charset)
 static void
 utf8_scrub(struct buf *out, const char *s, size_t n)
 {
-	size_t i = 0, k;
+	size_t i = 0, run = 0, k;
 
+	/* valid runs are appended whole: most text is one run */
 	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
 		k = utf8_seq_len((const unsigned char *)s + i, n - i);
 		if (k == 0) {
+			buf_append(out, s + run, i - run);
 			buf_puts(out, REPLACEMENT);
-			i++;
+			run = ++i;
 		} else {
-			buf_append(out, s + i, k);
 			i += k;
 		}
 	}
+	buf_append(out, s + run, n - run);
 }
 
 /* Convert through cd; an unconvertible byte becomes U+FFFD. */

@@ -289,6 +289,9 @@ phrase_at(const struct ctx *c, size_t i, const char *p)
 {
 	size_t j = i;
 
+	/* the first byte decides for almost every phrase: check it first */
+	if (*p != ' ' && (i >= c->len || c->lo[i] != *p))
+		return 0;
 	if (i > 0 && is_wordb(c, i - 1) && is_wordb(c, i))
 		return 0;
 	for (; *p != '\0'; p++) {

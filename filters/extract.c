@@ -25,6 +25,15 @@ enum cue { CUE_NONE, CUE_BREACH, CUE_ACTION, CUE_DISCOVERY };
 
 /* ---- times ---- */
 
+static size_t
+skip_bullets(const struct prose *p, size_t i)
+{
+	while (i < p->len && (p->lower[i] == ' ' || p->lower[i] == '\t' ||
+			      p->lower[i] == '>' || p->lower[i] == '*'))
+		i++;
+	return i;
+}
+
 /* The strongest cue in flat[b..e): discovery > action > breach. */
 static enum cue
 cue_in(const char *flat, size_t b, size_t e)
@@ -37,7 +46,7 @@ cue_in(const char *flat, size_t b, size_t e)
 	enum cue best = CUE_NONE;
 	size_t i, k, n, longest;
 
-	for (i = b; i < e; i++) {
+	for (i = b; i < e;) {
 		enum cue here = CUE_NONE;
 
 		longest = 0;
@@ -48,8 +57,7 @@ cue_in(const char *flat, size_t b, size_t e)
 			}
 		if (here > best)
 			best = here;
-		if (longest)
-			i += longest - 1;
+		i = longest ? i + longest : lex_next(flat, e, i);
 	}
 	return best;
 }
@@ -80,18 +88,17 @@ time_in_field(const struct prose *p, enum field_id id, int64_t ref, int64_t *t_r
 }
 
 static void
-extract_times(const struct prose *p, int64_t ref, struct analysis *a)
+extract_times(const struct prose *p, int64_t ref, const struct date_match *m,
+	      size_t n, struct analysis *a)
 {
-	struct date_match *m = NULL;
 	bool has_uncued = false;
 	int64_t uncued = 0;
-	size_t n, i;
+	size_t i;
 
 	a->has_breach_at = time_in_field(p, F_BREACH_AT, ref, &a->breach_at);
 	a->has_discovered_at = time_in_field(p, F_DISCOVERED_AT, ref, &a->discovered_at);
 	if (a->has_breach_at && a->has_discovered_at)
 		return;
-	n = dates_find(p->text, p->body_end, ref, &m);
 	for (i = 0; i < n; i++) {
 		if (!m[i].has_time || prose_in_other_field(p, m[i].start, F_DESCRIPTION))
 			continue;
@@ -125,7 +132,6 @@ extract_times(const struct prose *p, int64_t ref, struct analysis *a)
 		a->has_breach_at = true;
 		a->breach_at = uncued;
 	}
-	free(m);
 }
 
 /* ---- the number affected ---- */
@@ -199,9 +205,9 @@ count_score(const struct prose *p, const struct number_match *nm)
 		return 0;
 	if (cue)
 		return 3;
-	if (word_before(p->flat, nm->start, "på") || word_before(p->flat, nm->start, "om"))
-		return nm->is_word && nm->value == 1 ? 0 : 2;
-	return 1;
+	/* "på 1.284 borgere", "57 borgere": digits before a person noun; a
+	 * number word ("en borger", "tre andre borgeres") only with a cue */
+	return nm->is_word ? 1 : 2;
 }
 
 static long
@@ -220,13 +226,13 @@ count_in_field(const struct prose *p, const struct prose_field *f)
 }
 
 static void
-extract_count(const struct prose *p, int64_t ref, struct analysis *a)
+extract_count(const struct prose *p, const struct date_match *dm, size_t nd,
+	      struct analysis *a)
 {
 	const struct prose_field *f = prose_field(p, F_COUNT);
 	struct number_match *nums = NULL;
-	struct date_match *dm = NULL;
 	struct cpr_match *cm = NULL;
-	size_t n, nd, nc, i, k;
+	size_t n, nc, i, k;
 	int best = 1, s;
 
 	a->affected_count = -1;
@@ -235,7 +241,6 @@ extract_count(const struct prose *p, int64_t ref, struct analysis *a)
 		return;
 	}
 	n = numbers_find(p->text, p->body_end, &nums);
-	nd = dates_find(p->text, p->body_end, ref, &dm);
 	nc = cpr_find(p->text, p->body_end, &cm);
 	for (i = 0; i < n; i++) {
 		if (span_hits(dm, nd, nums[i].start) ||
@@ -254,7 +259,6 @@ extract_count(const struct prose *p, int64_t ref, struct analysis *a)
 		}
 	}
 	free(nums);
-	free(dm);
 	free(cm);
 }
 
@@ -277,12 +281,14 @@ categories_in(const struct prose *p, const char *lower, size_t b, size_t e,
 	unsigned cats = 0;
 	size_t i, n;
 
-	for (i = b; i < e; i++) {
-		if ((le = lex_at(lower, e, i, lex_categories, &n)) == NULL)
+	for (i = b; i < e;) {
+		if ((le = lex_at(lower, e, i, lex_categories, &n)) == NULL) {
+			i = lex_next(lower, e, i);
 			continue;
+		}
 		if (le->value && !(check_negation && negated_before(p, i)))
 			cats |= (unsigned)le->value;
-		i += n - 1;
+		i += n;
 	}
 	return cats;
 }
@@ -380,6 +386,14 @@ extract_authority(const struct prose *p, bool decision)
 			return t;
 		pos++;
 	}
+	/* "DT er ikke orienteret": the abbreviation, written in capitals */
+	for (pos = 0; (pos = text_find_word(p->flat, p->body_end, pos, "dt")) != (size_t)-1; pos++) {
+		if (p->text[pos] != 'D' || p->text[pos + 1] != 'T')
+			continue;
+		prose_clause(p, pos, &b, &e);
+		if ((t = authority_clause(p->flat, b, e, decision)) != TRI_NULL)
+			return t;
+	}
 	if (decision) {
 		/* "vi anmelder ikke" without naming Datatilsynet */
 		pos = 0;
@@ -405,8 +419,9 @@ alias_add(struct alias **v, size_t *n, const char *text, int muni)
 {
 	size_t i;
 
-	for (i = 0; i < *n; i++)
-		if ((*v)[i].muni == muni && strcmp((*v)[i].text, text) == 0)
+	/* a municipality's spellings are adjacent: look back over its own */
+	for (i = *n; i > 0 && (*v)[i - 1].muni == muni; i--)
+		if (strcmp((*v)[i - 1].text, text) == 0)
 			return;
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	(*v)[*n].text = xstrdup(text);
@@ -424,9 +439,11 @@ translit(const char *s, int style, bool space)
 	int k;
 
 	while (*s) {
-		for (k = 0; k < 3; k++)
-			if (strncmp(s, from[k], 2) == 0)
-				break;
+		k = 3;
+		if ((unsigned char)*s == 0xC3)
+			for (k = 0; k < 3; k++)
+				if (strncmp(s, from[k], 2) == 0)
+					break;
 		if (k < 3) {
 			buf_puts(&b, to[style][k]);
 			s += 2;
@@ -512,13 +529,22 @@ mask_owner(const char *lower, size_t len, char *mask)
 		}
 }
 
-void
-extract_municipalities_in(const struct settings *s, const char *text,
-			  const char *lower, size_t len, bool *found)
+static void
+aliases_free(struct alias *v, size_t n)
 {
-	struct alias *v = NULL;
-	size_t n = aliases_make(s, &v), k, i;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		free(v[k].text);
+	free(v);
+}
+
+static void
+munis_in(const struct alias *v, size_t n, const char *text, const char *lower,
+	 size_t len, bool *found)
+{
 	char *mask = xcalloc(len + 1, 1);
+	size_t k, i;
 	const char *hit;
 
 	mask_owner(lower, len, mask);
@@ -533,10 +559,19 @@ extract_municipalities_in(const struct settings *s, const char *text,
 			if (!mask[pos] && alias_ok(text, lower, len, pos, al))
 				found[v[k].muni] = true;
 		}
-		free(v[k].text);
 	}
-	free(v);
 	free(mask);
+}
+
+void
+extract_municipalities_in(const struct settings *s, const char *text,
+			  const char *lower, size_t len, bool *found)
+{
+	struct alias *v = NULL;
+	size_t n = aliases_make(s, &v);
+
+	munis_in(v, n, text, lower, len, found);
+	aliases_free(v, n);
 }
 
 /* Where a negation stops reaching: "ikke berørt; kun Vejen". */
@@ -558,7 +593,8 @@ scope_end(const char *s, size_t b, size_t e)
 /* Names in a stretch that says they are not affected do not count
  * ("Viborg er ikke berørt"). */
 static void
-drop_negated(const struct settings *s, const struct prose *p, bool *found)
+drop_negated(const struct settings *s, const struct alias *v, size_t nv,
+	     const struct prose *p, bool *found)
 {
 	size_t pos = 0, b, e, se;
 
@@ -571,8 +607,7 @@ drop_negated(const struct settings *s, const struct prose *p, bool *found)
 				bool *neg = xcalloc(s->nmunicipalities + 1, sizeof(bool));
 				size_t i;
 
-				extract_municipalities_in(s, p->text + b, p->flat + b,
-							  e - b, neg);
+				munis_in(v, nv, p->text + b, p->flat + b, e - b, neg);
 				for (i = 0; i < s->nmunicipalities; i++)
 					if (neg[i])
 						found[i] = false;
@@ -581,6 +616,39 @@ drop_negated(const struct settings *s, const struct prose *p, bool *found)
 		}
 		pos = se > pos ? se : pos + 1;
 	}
+}
+
+/* "alle kommuner", "samtlige 40 kommuner", "alle de tilsluttede
+ * kommuner": alle/samtlige, up to three filler words, then kommune…. */
+static bool
+all_munis_at(const char *s, size_t len, size_t i, size_t *end_r)
+{
+	static const struct lex_entry heads[] = {
+		{ "alle", 0, 0 }, { "samtlige", 0, 0 }, { "all", 0, 0 },
+		{ NULL, 0, 0 },
+	};
+	static const struct lex_entry nouns[] = {
+		{ "kommune", 0, 1 }, { "muni-kommune", 0, 1 }, { "municipalities", 0, 0 },
+		{ "kunder", 0, 0 }, { NULL, 0, 0 },
+	};
+	size_t n, k;
+
+	if (!lex_at(s, len, i, heads, &n))
+		return false;
+	i += n;
+	for (k = 0; k < 4; k++) {
+		while (i < len && s[i] == ' ')
+			i++;
+		if (lex_at(s, len, i, nouns, &n)) {
+			*end_r = i + n;
+			return true;
+		}
+		while (i < len && text_is_word_byte(s, len, i))
+			i++;
+		if (i >= len || s[i] != ' ')
+			return false;
+	}
+	return false;
 }
 
 static void
@@ -599,14 +667,15 @@ extract_affects_all(const struct prose *p, struct analysis *a)
 		    text_word_at(p->lower, f->end, i, "all"))
 			a->affects_all = true;
 	}
-	while (!a->affects_all &&
-	       lex_find(p->flat, pos, p->body_end, lex_all_munis, &pos, &n)) {
+	for (; !a->affects_all && pos < p->body_end; pos++) {
+		if (!lex_at(p->flat, p->body_end, pos, lex_all_munis, &n) &&
+		    !all_munis_at(p->flat, p->body_end, pos, &e))
+			continue;
 		prose_sentence(p, pos, &b, &e);
 		if (pos > b + 50)
 			b = pos - 50;
 		if (!lex_any(p->flat, b, pos, lex_negations))
 			a->affects_all = true;
-		pos += n;
 	}
 }
 
@@ -614,22 +683,22 @@ static void
 extract_munis(const struct settings *s, const struct prose *p, const char *subject,
 	      struct analysis *a)
 {
+	bool *body = xcalloc(s->nmunicipalities + 1, sizeof(bool));
+	struct alias *v = NULL;
+	size_t nv = aliases_make(s, &v), i;
+
 	if (subject != NULL) {
 		char *ls = text_lower(subject, strlen(subject));
 
-		extract_municipalities_in(s, subject, ls, strlen(ls), a->affected);
+		munis_in(v, nv, subject, ls, strlen(ls), a->affected);
 		free(ls);
 	}
-	{
-		bool *body = xcalloc(s->nmunicipalities + 1, sizeof(bool));
-		size_t i;
-
-		extract_municipalities_in(s, p->text, p->flat, p->body_end, body);
-		drop_negated(s, p, body);
-		for (i = 0; i < s->nmunicipalities; i++)
-			a->affected[i] |= body[i];
-		free(body);
-	}
+	munis_in(v, nv, p->text, p->flat, p->body_end, body);
+	drop_negated(s, v, nv, p, body);
+	for (i = 0; i < s->nmunicipalities; i++)
+		a->affected[i] |= body[i];
+	free(body);
+	aliases_free(v, nv);
 	if (a->reporting_municipality >= 0)
 		a->affected[a->reporting_municipality] = true;
 	extract_affects_all(p, a);
@@ -701,8 +770,13 @@ prose_description(const struct prose *p)
 		{ "dear", 0, 0 }, { "goddag", 0, 0 }, { "god morgen", 0, 0 },
 		{ NULL, 0, 0 },
 	};
-	size_t b = 0, e;
+	size_t b = 0, e, i;
 
+	/* a passed-on report: its own text starts after the last header block */
+	for (i = 0; i < p->nfields; i++)
+		if (p->fields[i].id == F_HEADER && p->fields[i].end > b &&
+		    p->fields[i].end < p->body_end)
+			b = p->fields[i].end;
 	while (b < p->body_end && isspace((unsigned char)p->text[b]))
 		b++;
 	e = b;
@@ -711,6 +785,18 @@ prose_description(const struct prose *p)
 	if (lex_at(p->lower, e, b, greetings, NULL) && e - b < 80)
 		b = e;
 	return clean_text(p->text + b, p->body_end - b);
+}
+
+/* How many register lines ("Årsag: ...") the text has; a form without a
+ * description field is not described by its whole prose. */
+static size_t
+register_fields(const struct prose *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nfields; i++)
+		n += p->fields[i].id < F_HEADER;
+	return n;
 }
 
 static void
@@ -728,7 +814,8 @@ extract_texts(const struct prose *p, struct analysis *a)
 		{ NULL, 0, 0 },
 	};
 
-	if ((a->description = field_text(p, F_DESCRIPTION)) == NULL && p->nfields < 3)
+	if ((a->description = field_text(p, F_DESCRIPTION)) == NULL &&
+	    register_fields(p) < 3)
 		a->description = prose_description(p);
 	if ((a->cause = field_text(p, F_CAUSE)) == NULL)
 		a->cause = sentences_with(p, cause_words, 2);
@@ -738,12 +825,60 @@ extract_texts(const struct prose *p, struct analysis *a)
 		a->measures = sentences_with(p, lex_action_cues, 3);
 }
 
+/*
+ * Dates of the text, each read against the Date of the mail it stands in:
+ * after a forwarded or quoted header block ("Sendt: 18. november 2026
+ * 16:40"), "i dag" is that day, not the day it was passed on.
+ */
+static size_t
+dates_in_segments(const struct prose *p, int64_t ref, struct date_match **r)
+{
+	struct date_match *all = NULL, *seg, dm;
+	size_t n = 0, k, i, from = 0, to;
+	int64_t seg_ref = ref;
+
+	for (i = 0; i <= p->nfields; i++) {
+		const struct prose_field *f = i < p->nfields ? &p->fields[i] : NULL;
+
+		if (f && f->id != F_HEADER)
+			continue;
+		to = f ? f->label_start : p->body_end;
+		if (to > p->body_end)
+			to = p->body_end;
+		if (to > from) {
+			k = dates_find(p->text + from, to - from, seg_ref, &seg);
+			all = xreallocarray(all, n + k + 1, sizeof(*all));
+			for (size_t j = 0; j < k; j++) {
+				all[n] = seg[j];
+				all[n].start += from;
+				all[n++].end += from;
+			}
+			free(seg);
+		}
+		if (f == NULL)
+			break;
+		from = f->end > from ? f->end : from;
+		if ((text_word_at(p->lower, p->len, skip_bullets(p, f->label_start), "sendt") ||
+		     text_word_at(p->lower, p->len, skip_bullets(p, f->label_start), "sent") ||
+		     text_word_at(p->lower, p->len, skip_bullets(p, f->label_start), "dato") ||
+		     text_word_at(p->lower, p->len, skip_bullets(p, f->label_start), "date")) &&
+		    dates_first(p->text + f->start, f->end - f->start, ref, &dm))
+			seg_ref = dm.t;
+	}
+	*r = all;
+	return n;
+}
+
 void
 extract_report(const struct settings *s, const struct prose *p, const char *subject,
 	       int64_t ref, struct analysis *a)
 {
-	extract_times(p, ref, a);
-	extract_count(p, ref, a);
+	struct date_match *dates = NULL;
+	size_t ndates = dates_in_segments(p, ref, &dates);
+
+	extract_times(p, ref, dates, ndates, a);
+	extract_count(p, dates, ndates, a);
+	free(dates);
 	extract_categories(p, subject, a);
 	extract_severity(p, a);
 	a->reported_to_authority = extract_authority(p, false);

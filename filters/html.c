@@ -127,8 +127,9 @@ html_enter(const xmlNode *n, struct buf *b)
 		html_newline(b);
 	if (strcasecmp(name, "li") == 0)
 		buf_puts(b, "- ");
-	else if (strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0)
-		buf_putc(b, ' ');
+	else if ((strcasecmp(name, "td") == 0 || strcasecmp(name, "th") == 0) &&
+		 b->len > 0 && b->s[b->len - 1] != '\n')
+		buf_putc(b, '\t');	/* between cells: "Label<TAB>value" */
 	return true;
 }
 

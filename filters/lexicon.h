@@ -17,11 +17,12 @@ struct lex_entry {
 	int prefix;
 };
 
-/* Register fields a labelled line can fill ("Årsag: ..."). */
+/* Register fields a labelled line can fill ("Årsag: ..."); F_HEADER is a
+ * quoted or forwarded mail's header line ("Sendt: ..."), never a field. */
 enum field_id {
 	F_BREACH_AT, F_DISCOVERED_AT, F_DESCRIPTION, F_CAUSE, F_DATA,
 	F_COUNT, F_CONSEQUENCES, F_MEASURES, F_AUTHORITY, F_SEVERITY,
-	F_MUNICIPALITIES, F_NONE
+	F_MUNICIPALITIES, F_HEADER, F_NONE
 };
 
 extern const struct lex_entry lex_field_labels[];	/* value: enum field_id */

@@ -36,6 +36,16 @@ lex_at(const char *s, size_t len, size_t i, const struct lex_entry *tab,
 	return best;
 }
 
+size_t
+lex_next(const char *s, size_t len, size_t i)
+{
+	if (!text_is_word_byte(s, len, i))
+		return i + 1;
+	while (i < len && text_is_word_byte(s, len, i))
+		i++;
+	return i;
+}
+
 const struct lex_entry *
 lex_find(const char *s, size_t from, size_t to, const struct lex_entry *tab,
 	 size_t *pos_r, size_t *mlen_r)
@@ -43,7 +53,7 @@ lex_find(const char *s, size_t from, size_t to, const struct lex_entry *tab,
 	const struct lex_entry *e;
 	size_t i, n;
 
-	for (i = from; i < to; i++) {
+	for (i = from; i < to; i = lex_next(s, to, i)) {
 		if ((e = lex_at(s, to, i, tab, &n)) != NULL) {
 			if (pos_r)
 				*pos_r = i;

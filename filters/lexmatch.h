@@ -22,6 +22,10 @@ const struct lex_entry *lex_find(const char *s, size_t from, size_t to,
 				 const struct lex_entry *tab, size_t *pos_r,
 				 size_t *mlen_r);
 
+/* The next offset after i where an entry may begin: past the rest of the
+ * word at i, or i + 1 at a non-word byte. Scanning loops step with it. */
+size_t lex_next(const char *s, size_t len, size_t i);
+
 /* Does any entry of tab occur in s[from..to)? */
 bool lex_any(const char *s, size_t from, size_t to, const struct lex_entry *tab);
 

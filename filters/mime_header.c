@@ -119,6 +119,21 @@ header_clean(const char *s, size_t max)
 	return r;
 }
 
+/* A copy of s with each run of spaces and tabs folded into one space. */
+static char *
+squeeze_ws(const char *s)
+{
+	char *r = xmalloc(strlen(s) + 1), *q = r;
+
+	for (; *s; s++) {
+		if ((*s == ' ' || *s == '\t') && q > r && q[-1] == ' ')
+			continue;
+		*q++ = *s == '\t' ? ' ' : *s;
+	}
+	*q = '\0';
+	return r;
+}
+
 char *
 mime_header_decode(const char *s, size_t n, size_t max)
 {
@@ -126,8 +141,12 @@ mime_header_decode(const char *s, size_t n, size_t max)
 	char *u, *dec = NULL, *clean, *r;
 
 	u = charset_to_utf8(NULL, s, n, &ulen);
-	if (mailmime_encoded_phrase_parse("utf-8", u, ulen, &idx, "utf-8",
-					  &dec) != MAILIMF_NO_ERROR)
+	/* Only encoded words need libetpan's decoder (and most fields, the
+	 * Received lines among them, have none: it is the costly part). */
+	if (memmem(u, ulen, "=?", 2) == NULL)
+		dec = squeeze_ws(u);	/* as libetpan's decoder would leave it */
+	else if (mailmime_encoded_phrase_parse("utf-8", u, ulen, &idx, "utf-8",
+					       &dec) != MAILIMF_NO_ERROR)
 		dec = NULL;
 	/* Encoded words may hold any bytes: scrub them to UTF-8 again. */
 	clean = charset_to_utf8("utf-8", dec != NULL ? dec : u,

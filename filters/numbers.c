@@ -196,8 +196,11 @@ table_at(const char *lower, size_t len, size_t i, const struct num_word *t,
 	size_t k, bl = 0;
 
 	for (k = 0; k < n; k++) {
-		size_t wl = strlen(t[k].w);
+		size_t wl;
 
+		if (i >= len || t[k].w[0] != lower[i])
+			continue;
+		wl = strlen(t[k].w);
 		if (i + wl > len || memcmp(lower + i, t[k].w, wl) != 0 || wl <= bl)
 			continue;
 		if (whole && text_is_word_byte(lower, len, i + wl))
@@ -320,6 +323,26 @@ is_article_idiom(const char *lower, size_t len, const struct number_match *m)
 	return false;
 }
 
+/* Can a number word start with byte c (any case)? Saves the lowercased
+ * copy for the many words that cannot. */
+static bool
+may_start_word(unsigned char c)
+{
+	static const struct { const struct num_word *t; size_t n; } tabs[] = {
+		{ NUM_UNITS, NW(NUM_UNITS) }, { NUM_TEENS, NW(NUM_TEENS) },
+		{ NUM_TENS, NW(NUM_TENS) }, { NUM_MULT, NW(NUM_MULT) },
+	};
+	size_t k, i;
+
+	if (c >= 'A' && c <= 'Z')
+		c = (unsigned char)(c + 32);
+	for (k = 0; k < sizeof(tabs) / sizeof(tabs[0]); k++)
+		for (i = 0; i < tabs[k].n; i++)
+			if ((unsigned char)tabs[k].t[i].w[0] == c)
+				return true;
+	return false;
+}
+
 bool
 number_at(const char *text, size_t len, size_t i, struct number_match *r)
 {
@@ -335,6 +358,8 @@ number_at(const char *text, size_t len, size_t i, struct number_match *r)
 		return false;
 	if (is_digit(text, len, i))
 		return digits_at(text, len, i, r);
+	if (!may_start_word((unsigned char)text[i]))
+		return false;
 	n = len - i < NUM_WORD_WINDOW ? len - i : NUM_WORD_WINDOW;
 	lower = text_lower(text + i, n);
 	ok = word_number(lower, n, &m) && !text_is_word_byte(lower, n, m.end) &&

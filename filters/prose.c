@@ -54,6 +54,14 @@ label_line(const char *lower, size_t len, size_t b, enum field_id *id_r,
 	if (le == NULL)
 		return false;
 	j = i + n;
+	/* a table cell: "Antal berørte<TAB>57" */
+	if (j < e && lower[j] == '\t') {
+		*id_r = (enum field_id)le->value;
+		while (j < e && (lower[j] == '\t' || lower[j] == ' '))
+			j++;
+		*val_r = j < e && lower[j] == ':' ? j + 1 : j;
+		return true;
+	}
 	while (j < e && (lower[j] == ' ' || lower[j] == '\t'))
 		j++;
 	/* "Label:", also "Label (fritekst):" */
@@ -69,6 +77,26 @@ label_line(const char *lower, size_t len, size_t b, enum field_id *id_r,
 	*id_r = (enum field_id)le->value;
 	*val_r = j + 1;
 	return true;
+}
+
+/* A header line counts only in a block of two or more ("Fra:" then
+ * "Sendt:"): a lone "Dato: 17.11.2026" is a register line of its own. */
+static void
+drop_lone_headers(struct prose *p)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < p->nfields; i++) {
+		bool prev = i > 0 && p->fields[i - 1].id == F_HEADER &&
+			    p->fields[i - 1].end + 1 >= p->fields[i].label_start;
+		bool next = i + 1 < p->nfields && p->fields[i + 1].id == F_HEADER &&
+			    p->fields[i].end + 1 >= p->fields[i + 1].label_start;
+
+		if (p->fields[i].id == F_HEADER && !prev && !next)
+			continue;
+		p->fields[k++] = p->fields[i];
+	}
+	p->nfields = k;
 }
 
 static void
@@ -103,6 +131,7 @@ find_fields(struct prose *p)
 	}
 	if (cur)
 		cur->end = cur->end > p->body_end ? p->body_end : cur->end;
+	drop_lone_headers(p);
 }
 
 /* Reply headers written by Outlook: "Fra: X" followed within three lines
@@ -140,10 +169,9 @@ attribution_line(const char *lower, size_t b, size_t e)
 	       memmem(lower + b, n, " wrote", 6) != NULL;
 }
 
-size_t
-prose_quote_start(const char *text, size_t len)
+static size_t
+quote_start_lower(const char *lower, size_t len)
 {
-	char *lower = text_lower(text, len);
 	size_t b = 0, r = len;
 
 	while (b < len) {
@@ -159,6 +187,15 @@ prose_quote_start(const char *text, size_t len)
 		}
 		b = e + 1;
 	}
+	return r;
+}
+
+size_t
+prose_quote_start(const char *text, size_t len)
+{
+	char *lower = text_lower(text, len);
+	size_t r = quote_start_lower(lower, len);
+
 	free(lower);
 	return r;
 }
@@ -214,16 +251,25 @@ flatten(struct prose *p)
 	}
 }
 
+static bool sentence_end_at(const struct prose *p, size_t i);
+
 void
 prose_init(struct prose *p, const char *text, size_t len, bool keep_quoted)
 {
+	size_t i;
+
 	memset(p, 0, sizeof(*p));
 	p->text = text;
-	p->len = keep_quoted ? len : prose_quote_start(text, len);
-	p->lower = text_lower(text, p->len);
+	p->lower = text_lower(text, len);
+	p->len = keep_quoted ? len : quote_start_lower(p->lower, len);
+	p->lower[p->len] = '\0';
 	p->body_end = signoff_start(p->lower, p->len);
 	flatten(p);
 	find_fields(p);
+	p->ends = xmalloc(p->len + 1);
+	for (i = 0; i < p->len; i++)
+		p->ends[i] = sentence_end_at(p, i);
+	p->ends[p->len] = 1;
 }
 
 void
@@ -231,7 +277,9 @@ prose_free(struct prose *p)
 {
 	free(p->lower);
 	free(p->flat);
+	free(p->ends);
 	p->lower = p->flat = NULL;
+	p->ends = NULL;
 }
 
 const struct prose_field *
@@ -274,9 +322,10 @@ is_abbrev(const char *s, size_t dot)
 	return false;
 }
 
-/* Does a sentence end at s[i] (the flat view)? */
+/* Does a sentence end at s[i] (the flat view)? Worked out once per
+ * offset in prose_init; sentence_end() reads the table. */
 static bool
-sentence_end(const struct prose *p, size_t i)
+sentence_end_at(const struct prose *p, size_t i)
 {
 	const char *s = p->flat;
 	char c = s[i];
@@ -298,6 +347,12 @@ sentence_end(const struct prose *p, size_t i)
 	    !isupper((unsigned char)p->text[i + 2]) && p->text[i + 2] != '\n')
 		return false;
 	return true;
+}
+
+static bool
+sentence_end(const struct prose *p, size_t i)
+{
+	return p->ends[i];
 }
 
 void

@@ -27,6 +27,7 @@ struct prose {
 	size_t body_end;	/* where the sign-off starts (<= len) */
 	char *lower;		/* text_lower() of text[0..len) */
 	char *flat;		/* lower, hard line wraps turned into spaces */
+	unsigned char *ends;	/* ends[i]: a sentence ends at flat[i] */
 	struct prose_field fields[PROSE_MAX_FIELDS];
 	size_t nfields;
 };

@@ -44,8 +44,9 @@ text_is_word_byte(const char *s, size_t len, size_t i)
 	if (i >= len)
 		return false;
 	c = (unsigned char)s[i];
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		       (c >= '0' && c <= '9');
 	/* Any byte of a multibyte sequence counts as a letter, except the
 	 * punctuation we meet in mail: NBSP (C2 A0), dashes and quotes
 	 * (E2 80 xx). */

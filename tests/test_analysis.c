@@ -220,6 +220,14 @@ static const struct msg_case classify_cases[] = {
 	  "SV: Sikkerhedsbrud i MUNI", NULL,
 	  "Vi har modtaget sag BV-2026-0031 og vender tilbage.\n",
 	  "{\"kind\": \"ack\", \"case_ref\": \"BV-2026-0031\"}" },
+	{ "read receipt is automatic", "Ole Dam <od@syddjurs.dk>",
+	  "Læst: [BV-2026-0107] Sikkerhedsbrud i MUNI", NULL,
+	  "Din meddelelse er blevet læst.\n",
+	  "{\"kind\": \"auto_reply\", \"case_ref\": \"BV-2026-0107\"}" },
+	{ "'Read this' is no read receipt", "Ole Dam <od@syddjurs.dk>",
+	  "Read this: sikkerhedsbrud i MUNI", NULL,
+	  "En borger kunne se en anden borgers samtale.\n",
+	  "{\"kind\": \"report\"}" },
 	{ "bounce from postmaster", "postmaster@viborg.dk",
 	  "Delivery Status Notification (Failure)", NULL,
 	  "Your message to dpo@viborg.dk couldn't be delivered.\n",
@@ -354,7 +362,17 @@ static const struct msg_case report_cases[] = {
 	  "Emne: Sikkerhedsbrud i MUNI\n\n"
 	  "Vi opdagede i dag kl. 14.50, at en chatlog med navne var sendt forkert.\n",
 	  "{\"origin\": \"municipality\", \"reporting_municipality\": \"Syddjurs\","
-	  " \"discovered_at\": \"2026-11-18T14:50+01:00\", \"affected_municipalities\": [\"Syddjurs\"]}" },
+	  " \"discovered_at\": \"2026-11-17T14:50+01:00\", \"affected_municipalities\": [\"Syddjurs\"]}" },
+	{ "a forward without VS:, 'i dag' of the forwarded mail", "Kim <kim@viborg.dk>",
+	  "Brud i MUNI", NULL,
+	  "Til orientering, se nedenfor.\n\n/Kim\n\nFra: Ole Jensen <oj@viborg.dk>\n"
+	  "Sendt: 18. november 2026 16:40\nTil: Kim <kim@viborg.dk>\nEmne: Brud i MUNI\n\n"
+	  "Hej Kim\n\nI dag kl. 15.10 blev en chatlog med CPR 010101-1234 sendt til en"
+	  " forkert borger. Jeg opdagede det kl. 16.30.\n\nOle\n",
+	  "{\"kind\": \"report\", \"breach_at\": \"2026-11-18T15:10+01:00\","
+	  " \"discovered_at\": \"2026-11-18T16:30+01:00\", \"cpr_count\": 1,"
+	  " \"description\": \"I dag kl. 15.10 blev en chatlog med CPR [CPR fjernet]"
+	  " sendt til en forkert borger. Jeg opdagede det kl. 16.30. Ole\"}" },
 	{ "awareness in prose", "Jens Bak <jb@viborg.dk>", "Sikkerhedsbrud", NULL,
 	  "Vi blev opmærksomme på det den 3. november kl. 08:15. Fejlen opstod"
 	  " den 2. november kl. 23.40.\n",
@@ -366,6 +384,36 @@ static const struct msg_case report_cases[] = {
 	  "{\"origin\": \"supplier\", \"severity\": \"medium\","
 	  " \"breach_at\": \"2026-11-16T22:10+01:00\", \"discovered_at\": \"2026-11-17T06:45+01:00\","
 	  " \"affected_municipalities\": [\"Lemvig\", \"Struer\"]}" },
+	{ "sent to a wrong address is not contact data", "Hanne Vig <hv@vejen.dk>",
+	  "Brud på persondatasikkerheden i MUNI", NULL,
+	  "Mandag den 16. november 2026 omkring kl. 13 sendte chatbotten en opsummering"
+	  " til en forkert e-mailadresse. Den indeholdt borgerens navn, CPR-nummer"
+	  " 150385-1122 og oplysninger om sygdom.\n\nVi blev gjort opmærksom på fejlen"
+	  " tirsdag morgen kl. 8.05. Der er tale om én borger.\n",
+	  "{\"data_categories\": [\"cpr\", \"health\", \"name\"], \"affected_count\": 1,"
+	  " \"breach_at\": \"2026-11-16T13:00+01:00\", \"discovered_at\": \"2026-11-17T08:05+01:00\","
+	  " \"affected_municipalities\": [\"Vejen\"], \"cpr_count\": 1}" },
+	{ "English incident form", "Service Desk <muni-servicedesk@deloitte.dk>",
+	  "INC0051234: Unauthorised access", NULL,
+	  "Incident: INC0051234\nSeverity: Critical\nStart of incident: 17-11-2026 02:14\n"
+	  "Detected: 17-11-2026 06:30\nAffected municipalities: Helsingør, Fredensborg\n",
+	  "{\"origin\": \"supplier\", \"severity\": \"high\","
+	  " \"breach_at\": \"2026-11-17T02:14+01:00\", \"discovered_at\": \"2026-11-17T06:30+01:00\","
+	  " \"affected_municipalities\": [\"Fredensborg\", \"Helsingør\"]}" },
+	{ "samtlige 40 kommuner, Berørte: label, 'ikke relevant'", "B <b@mail.randers.dk>",
+	  "Sikkerhedsbrud", NULL,
+	  "Tidspunkt for bruddet: 17/11-26 kl. 14\nOpdaget: 2026-11-18T07:05\n"
+	  "Berørte: 3 personer\nAnmeldelse til Datatilsynet: Ikke relevant\n"
+	  "Risikovurdering: Mellem\n\nBruddet vedrører samtlige 40 kommuner.\n",
+	  "{\"reporting_municipality\": \"Randers\", \"affects_all\": true,"
+	  " \"affected_count\": 3, \"reported_to_authority\": false, \"severity\": \"medium\","
+	  " \"breach_at\": \"2026-11-17T14:00+01:00\", \"discovered_at\": \"2026-11-18T07:05+01:00\"}" },
+	{ "a count without a cue, DT", "C <c@aarhus.dk>", "Brud", NULL,
+	  "Hej. I dag kl. 8 kunne ca. 1.000 personer se hinandens samtaler i MUNI."
+	  " DT er ikke orienteret. /C, Sundhed og Omsorg\n",
+	  "{\"reporting_municipality\": \"Aarhus\", \"affected_count\": 1000,"
+	  " \"reported_to_authority\": false, \"breach_at\": \"2026-11-18T08:00+01:00\","
+	  " \"data_categories\": []}" },
 	{ "owner name does not name Aarhus", "Søren Lund <slund@deloitte.dk>",
 	  "Sikkerhedsbrud", NULL,
 	  "Kære Borgerservice, Aarhus Kommune\n\nEt brud berører Rebild.\n",
@@ -377,6 +425,68 @@ test_reports(void **state)
 {
 	(void)state;
 	run_cases(report_cases, sizeof(report_cases) / sizeof(report_cases[0]));
+}
+
+/* Labels in an HTML table (a form pasted into Outlook). */
+static void
+test_html_table(void **state)
+{
+	static const char msg[] =
+		"From: Ulla <ul@norddjurs.dk>\r\nSubject: Sikkerhedsbrud\r\n"
+		"Date: " DATE "\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: text/html; charset=utf-8\r\n\r\n"
+		"<html><body><p>Hej</p><table>"
+		"<tr><td>Dato og tidspunkt for bruddet</td><td>17.11.2026 kl. 10:00</td></tr>"
+		"<tr><td>Dato og tidspunkt for underretning</td><td>18.11.2026 kl. 07:45</td></tr>"
+		"<tr><td>Antal ber&oslash;rte</td><td>12</td></tr>"
+		"<tr><td>Personoplysninger</td><td>Navne og CPR-numre</td></tr>"
+		"<tr><td><b>Alvorlighed:</b></td><td>Lav</td></tr>"
+		"</table><p>Mvh Ulla</p></body></html>\r\n";
+	json_t *got = analyse(msg, sizeof(msg) - 1, "html table");
+	json_error_t je;
+	json_t *want = json_loads("{\"affected_count\": 12, \"severity\": \"low\","
+		" \"breach_at\": \"2026-11-17T10:00+01:00\","
+		" \"discovered_at\": \"2026-11-18T07:45+01:00\","
+		" \"data_categories\": [\"cpr\", \"name\"]}", 0, &je);
+
+	(void)state;
+	assert_keys("html table", got, want);
+	json_decref(got);
+	json_decref(want);
+}
+
+/* A delivery report: "failed" is a bounce, "delivered" only a receipt. */
+static void
+test_delivery_reports(void **state)
+{
+	static const char *const actions[] = { "failed", "delivered" };
+	static const char *const kinds[] = { "bounce", "auto_reply" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct buf b = { 0 };
+		json_t *got;
+
+		buf_printf(&b, "From: MAILER-DAEMON@mx.viborg.dk\r\nTo: brudvagt@aarhus.dk\r\n"
+			   "Subject: Delivery Status Notification\r\nDate: " DATE "\r\n"
+			   "MIME-Version: 1.0\r\nContent-Type: multipart/report;"
+			   " report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+			   "--B\r\nContent-Type: text/plain\r\n\r\nReport.\r\n"
+			   "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+			   "Reporting-MTA: dns; mx.viborg.dk\r\n\r\n"
+			   "Final-Recipient: rfc822; dpo@viborg.dk\r\nAction: %s\r\n"
+			   "Status: 2.0.0\r\n\r\n"
+			   "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+			   "Message-ID: <case-BV-2026-0009.4@brudvagt.aarhus.dk>\r\n"
+			   "Subject: [BV-2026-0009] Sikkerhedsbrud\r\n\r\n--B--\r\n", actions[i]);
+		got = analyse(b.s, b.len, actions[i]);
+		assert_string_equal(json_string_value(json_object_get(got, "kind")), kinds[i]);
+		assert_string_equal(json_string_value(json_object_get(got, "case_ref")),
+				    "BV-2026-0009");
+		json_decref(got);
+		buf_free(&b);
+	}
 }
 
 static void
@@ -423,6 +533,8 @@ main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_spoofed),
 		cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_html_table),
+		cmocka_unit_test(test_delivery_reports),
 		cmocka_unit_test(test_redaction_everywhere),
 		cmocka_unit_test(test_unreadable),
 	};

@@ -532,7 +532,8 @@ test_html(void **state)
 		{ "<p>a</p><p>b</p>", "a\nb\n" },
 		{ "<div>Hj&oslash;rring&nbsp;&amp;&#32;Aarhus</div>", "Hjørring & Aarhus\n" },
 		{ "tekst   med\n\n  mellemrum", "tekst med mellemrum\n" },
-		{ "<table><tr><td>Navn</td><td>CPR</td></tr></table>", "Navn CPR\n" },
+		/* cells are tab-separated, so "Label<TAB>value" reads as a field */
+		{ "<table><tr><td>Navn</td><td>CPR</td></tr></table>", "Navn\tCPR\n" },
 		{ "<p>x<br><br><br><br>y</p>", "x\n\ny\n" },
 		{ "<b>ufuldendt <i>html", "ufuldendt html\n" },
 		{ "<head><style>x</style></head><body>&AElig;ble</body>", "Æble\n" },
