@@ -235,8 +235,11 @@ static void
 finish(struct deadline_action *a, struct buf *body, char *subject,
        char *detail)
 {
+	size_t tag = strlen(a->ref) + 3;	/* "[REF] " */
+
 	a->body = buf_steal(body);
 	a->subject = subject;
+	a->topic = a->ref[0] && strlen(subject) >= tag ? subject + tag : subject;
 	a->detail = detail;
 }
 

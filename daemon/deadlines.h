@@ -83,6 +83,9 @@ struct deadline_action {
 	char **recipients;		/* addresses, at least one */
 	size_t nrecipients;
 	char *subject;			/* with "[REF] " for a case's mail */
+	const char *topic;		/* subject without "[REF] " (points
+					 * into subject): for a queue that
+					 * puts the tag in front itself */
 	char *body;			/* plain text, UTF-8, LF line ends */
 	char *detail;			/* event detail: "kind=reminder ..." */
 	struct store_deadline_mark *marks;	/* ledger keys (owned) */

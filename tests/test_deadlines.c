@@ -249,6 +249,7 @@ check_row(const struct settings *s, const struct row *r)
 			fail_msg("%s: mail %zu:\n  got  %s\n  want %s", r->name, i, d,
 				 i < nw ? r->want[i] : "(none)");
 		assert_string_equal(v[i].ref, "BV-2026-0001");
+		assert_ptr_equal(v[i].topic, v[i].subject + strlen(REF));
 		assert_non_null(strstr(v[i].body, "BV-2026-0001"));
 		free(d);
 	}
@@ -350,6 +351,7 @@ test_digest(void **state)
 		assert_string_equal(v[0].mail_kind, "digest");
 		assert_string_equal(v[0].subject, rows[i].subject);
 		assert_string_equal(v[0].ref, "");
+		assert_ptr_equal(v[0].topic, v[0].subject);
 		assert_non_null(strstr(v[0].body, "Mangler kvittering: Viborg (ikke underrettet endnu)"));
 		assert_non_null(strstr(v[0].body, "Mangler beslutning om Datatilsynet: Egedal"));
 		assert_non_null(strstr(v[0].body, "udløber inden for 24 timer:\n"));
