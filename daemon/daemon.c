@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * daemon.c — the main thread of brudvagtd. Starts a watcher per account,
- * waits for signals with sigtimedwait (all other threads block them), and
- * tells systemd how it is going. Nothing here touches a message.
+ * waits for signals with sigtimedwait (all other threads block them), runs
+ * the deadline clock every DEADLINES_INTERVAL_SECONDS (and once at the end
+ * of --once), and tells systemd how it is going. Nothing here touches a
+ * message.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,6 +17,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "daemon/daemon.h"
+#include "daemon/deadlines.h"
 #include "daemon/watch.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -191,14 +194,43 @@ prepare_store(const struct settings *s)
 	return 0;
 }
 
+/*
+ * One run of the deadline clock, on a store handle of its own. The mails
+ * go to SPOOL/deadline-outbox (deadline_send_to_dir).
+ * TODO(outbound, issue 4): hand them to the outbound queue instead, in the
+ * transaction that records them, once that queue is on main.
+ * Returns 0, or 74 when the store could not be read.
+ */
+static int
+run_deadlines(const struct settings *s)
+{
+	struct deadline_stats st = { 0 };
+	struct store *db = NULL;
+	struct err e = { 0 };
+	int rc = 0;
+
+	if (store_open(s->store_path, &db, &e) < 0 ||
+	    deadline_run(s, db, (int64_t)time(NULL), deadline_send_to_dir,
+			 s->spool_path, &st, &e) < 0) {
+		log_err("daemon: deadline check failed: %s", e.msg);
+		rc = 74;
+	} else if (st.due > 0) {
+		log_info("daemon: deadlines: due=%zu sent=%zu already=%zu failed=%zu",
+			 st.due, st.sent, st.already, st.failed);
+	}
+	store_close(&db);
+	return rc;
+}
+
 int
 daemon_run(const char *config_path, struct settings **sp, bool once)
 {
 	struct timespec tick = { 1, 0 };
+	time_t last_check = 0;
 	bool ready = false;
 	struct crew c = { 0 };
 	sigset_t set;
-	int sig;
+	int sig, status;
 
 	if (prepare_dirs(*sp) < 0)
 		return 73;
@@ -206,8 +238,11 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 		return 74;
 	block_signals(&set);
 	crew_start(&c, *sp, once);
-	if (once)
-		return crew_stop(&c, true);
+	if (once) {
+		status = crew_stop(&c, true);
+		sig = run_deadlines(*sp);
+		return status > sig ? status : sig;
+	}
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
@@ -218,6 +253,10 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 		}
 		if (sig == SIGHUP)
 			reload(config_path, sp, &c);
+		if (time(NULL) - last_check >= DEADLINES_INTERVAL_SECONDS) {
+			last_check = time(NULL);
+			run_deadlines(*sp);
+		}
 		if (!ready && crew_all_connected(&c)) {
 			ready = true;
 			sd_notify(0, "READY=1");
