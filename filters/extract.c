@@ -461,6 +461,13 @@ translit(const char *s, int style, bool space)
 	return buf_steal(&b);
 }
 
+static int
+alias_cmp_first(const void *a, const void *b)
+{
+	return (int)(unsigned char)((const struct alias *)a)->text[0] -
+	       (int)(unsigned char)((const struct alias *)b)->text[0];
+}
+
 static size_t
 aliases_make(const struct settings *s, struct alias **r)
 {
@@ -485,6 +492,7 @@ aliases_make(const struct settings *s, struct alias **r)
 	for (i = 0; lex_muni_aliases[i].alias; i++)
 		if ((m = settings_municipality_by_name(s, lex_muni_aliases[i].canonical)) >= 0)
 			alias_add(&v, &n, lex_muni_aliases[i].alias, m);
+	qsort(v, n, sizeof(*v), alias_cmp_first);
 	*r = v;
 	return n;
 }
@@ -550,19 +558,28 @@ munis_in(const struct alias *v, size_t n, const char *text, const char *lower,
 	 size_t len, bool *found)
 {
 	char *mask = xcalloc(len + 1, 1);
-	size_t k, i;
-	const char *hit;
+	size_t first[257] = { 0 }, k, i;
 
+	/* v is sorted by first byte (aliases_make): first[c]..first[c+1] are
+	 * the spellings starting with c. */
+	for (k = 0; k < n; k++)
+		first[(unsigned char)v[k].text[0] + 1]++;
+	for (k = 1; k < 257; k++)
+		first[k] += first[k - 1];
 	mask_owner(lower, len, mask);
-	for (k = 0; k < n; k++) {
-		size_t al = strlen(v[k].text);
+	/* One pass over the word starts; a name starts a word (alias_ok
+	 * checks the boundaries). */
+	for (i = 0; i < len; i = lex_next(lower, len, i)) {
+		unsigned char c = (unsigned char)lower[i];
 
-		for (i = 0; i + al <= len &&
-		     (hit = memmem(lower + i, len - i, v[k].text, al)) != NULL;
-		     i = (size_t)(hit - lower) + 1) {
-			size_t pos = (size_t)(hit - lower);
+		if (mask[i] || (i > 0 && text_is_word_byte(lower, len, i - 1)))
+			continue;
+		for (k = first[c]; k < first[c + 1]; k++) {
+			size_t al;
 
-			if (!mask[pos] && alias_ok(text, lower, len, pos, al))
+			al = strlen(v[k].text);
+			if (i + al <= len && memcmp(lower + i, v[k].text, al) == 0 &&
+			    alias_ok(text, lower, len, i, al))
 				found[v[k].muni] = true;
 		}
 	}

@@ -13,6 +13,14 @@ char *
 text_lower(const char *s, size_t len)
 {
 	char *r = xmalloc(len + 1);
+
+	text_lower_into(s, len, r);
+	return r;
+}
+
+void
+text_lower_into(const char *s, size_t len, char *r)
+{
 	size_t i;
 
 	for (i = 0; i < len; i++) {
@@ -33,7 +41,6 @@ text_lower(const char *s, size_t len)
 		}
 	}
 	r[len] = '\0';
-	return r;
 }
 
 bool

@@ -15,6 +15,8 @@
  * letters; everything else is copied. Owned by the caller.
  */
 char *text_lower(const char *s, size_t len);
+/* The same into r, which has room for len + 1 bytes. */
+void text_lower_into(const char *s, size_t len, char *r);
 
 /* Is the byte at s[i] part of a word (letter or digit, incl. UTF-8
  * multibyte letters)? i may be out of [0, len): then false. */
