@@ -14,6 +14,7 @@
 
 #include "daemon/ingest.h"
 #include "filters/analysis.h"
+#include "filters/classify.h"
 #include "filters/lexicon.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -373,6 +374,44 @@ on_reply(const struct settings *s, struct store *st, const struct analysis *a,
 	store_case_free(&c);
 }
 
+/*
+ * A reply ("SV:") that names no case but answers a message we hold — a
+ * reply-all to the original report, a reporter writing again in the same
+ * thread — belongs to that message's case: it is taken as a reply to it
+ * (and so counted, or read for missing fields), never as a new report.
+ */
+static void
+thread_to_case(struct store *st, struct analysis *a)
+{
+	const char *const lists[] = { a->in_reply_to, a->references };
+	char id[1024], ref[STORE_REF_MAX];
+	struct err e = { 0 };
+	size_t k;
+
+	if (a->case_ref[0] || classify_subject_prefix(a->subject) != 1 ||
+	    (a->kind != KIND_REPORT && a->kind != KIND_OTHER))
+		return;
+	for (k = 0; k < 2; k++) {
+		const char *p = lists[k], *lt, *gt;
+
+		while (p && (lt = strchr(p, '<')) && (gt = strchr(lt, '>'))) {
+			size_t n = (size_t)(gt - lt) + 1;
+
+			p = gt + 1;
+			if (n >= sizeof(id))
+				continue;
+			memcpy(id, lt, n);
+			id[n] = '\0';
+			if (store_case_ref_of_message(st, id, ref, &e) == 1 &&
+			    strlen(ref) < sizeof(a->case_ref)) {
+				memcpy(a->case_ref, ref, strlen(ref) + 1);
+				a->kind = KIND_ACK;
+				return;
+			}
+		}
+	}
+}
+
 int
 ingest_message(const struct settings *s, struct store *st, const struct ingest_source *src,
 	       const char *msg, size_t len, int64_t now, struct ingest_result *r,
@@ -408,6 +447,7 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 			 src->account, src->uid, src->truncated ? "larger than max_message_bytes" :
 			 ae.msg);
 	} else {
+		thread_to_case(st, a);
 		in.kind = store_kind_of(a->kind);
 		in.message_id = a->message_id;
 		in.from_addr = a->from_addr;

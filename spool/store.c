@@ -46,6 +46,7 @@ enum qid {
 	Q_MSG_INSERT,
 	Q_MSG_SET_CASE,
 	Q_MSG_BY_MESSAGE_ID,
+	Q_CASE_REF_OF_MESSAGE,
 	Q_MSGS_OF_CASE,
 	Q_LOCATION_INSERT,
 	Q_CASE_NEXT_SEQ,
@@ -121,6 +122,9 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_MSG_SET_CASE] = "UPDATE messages SET case_id = ?2 WHERE id = ?1",
 	[Q_MSG_BY_MESSAGE_ID] = "SELECT " MSG_COLS " FROM messages"
 		" WHERE message_id = ?1 ORDER BY id LIMIT 1",
+	[Q_CASE_REF_OF_MESSAGE] = "SELECT c.ref FROM messages m"
+		" JOIN cases c ON c.id = m.case_id"
+		" WHERE m.message_id = ?1 ORDER BY m.id LIMIT 1",
 	[Q_MSGS_OF_CASE] = "SELECT " MSG_COLS " FROM messages"
 		" WHERE case_id = ?1 ORDER BY id",
 	[Q_LOCATION_INSERT] = "INSERT OR IGNORE INTO message_locations"
@@ -1144,6 +1148,23 @@ store_message_find(struct store *s, const char *message_id,
 		rc = -1;
 	done(st);
 	return rc == -1 ? -1 : rc == SQLITE_ROW;
+}
+
+int
+store_case_ref_of_message(struct store *s, const char *message_id,
+			  char ref_r[STORE_REF_MAX], struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_CASE_REF_OF_MESSAGE, &st, e) == -1 ||
+	    bound(s, st, bind_text(st, 1, message_id), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW)
+		snprintf(ref_r, STORE_REF_MAX, "%s", sqlite3_column_text(st, 0));
+	done(st);
+	return rc == SQLITE_ROW;
 }
 
 static int

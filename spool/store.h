@@ -272,6 +272,14 @@ int store_mailbox_set(struct store *s, const char *account,
  * The message with this Message-ID (with <>). Returns 1 and fills *r
  * (owned: store_message_free) when found, 0 when not, -1 with e.
  */
+/*
+ * The case of the stored message with this Message-ID (the report a
+ * reply-all answers, say): returns 1 and writes its ref into ref_r, 0 when
+ * the message is unknown or belongs to no case, -1 with e on failure.
+ */
+int store_case_ref_of_message(struct store *s, const char *message_id,
+			      char ref_r[STORE_REF_MAX], struct err *e);
+
 int store_message_find(struct store *s, const char *message_id,
 		       struct store_message *r, struct err *e);
 void store_message_free(struct store_message *m);

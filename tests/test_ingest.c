@@ -197,11 +197,44 @@ test_replies(void **state)
 	store_case_free(&c);
 }
 
+/*
+ * A reply-all to the original report ("SV:" with no case tag, In-Reply-To
+ * naming the report): Viborg's acknowledgement of the case, not a new
+ * report, even when its words would read as one.
+ */
+static void
+test_reply_all_to_report(void **state)
+{
+	static const char reply[] =
+		"From: dpo@viborg.dk\r\nTo: dpo@egekom.dk, borgerservice@aarhus.dk\r\n"
+		"Subject: SV: Brud på persondatasikkerheden i MUNI\r\n"
+		"Message-ID: <ra1@viborg.dk>\r\nIn-Reply-To: <rep1@egekom.dk>\r\n"
+		"References: <rep1@egekom.dk>\r\n"
+		"Date: Mon, 30 Nov 2026 11:00:00 +0100\r\n"
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+		"Tak. Vi undersøger bruddet hos os og vender tilbage.\r\n";
+	struct fx *fx = *state;
+	struct ingest_result r;
+	struct store_case *c = NULL;
+	struct err e = { 0 };
+	int64_t t0 = cph_days_from_civil(2026, 11, 30) * 86400 + 9 * 3600;
+
+	ingest(fx, REPORT, 1, t0, &r);
+	ingest(fx, reply, 2, t0 + 3600, &r);
+	assert_false(r.case_opened);
+	assert_string_equal(r.case_ref, REF);
+	assert_true(r.acked);
+	assert_int_equal(store_case_get(fx->st, REF, &c, &e), 1);
+	assert_int_equal(party(c, "Viborg")->ack_at, t0 + 3600);
+	store_case_free(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_all_to_report, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
