@@ -492,6 +492,11 @@ const struct lex_alias lex_muni_aliases[] = {
 	{ "holbæk", "Holbæk" },
 	{ "bronderslev", "Brønderslev" },
 	{ "hjorring", "Hjørring" },
+	{ "ålborg", "Aalborg" },
+	{ "ringkøbing", "Ringkøbing-Skjern" },
+	{ "ringkobing", "Ringkøbing-Skjern" },
+	{ "ringkoebing", "Ringkøbing-Skjern" },
+	{ "frederikshavns", "Frederikshavn" },
 	{ NULL, NULL },
 };
 
