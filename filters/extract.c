@@ -536,10 +536,12 @@ mask_owner(const char *lower, size_t len, char *mask)
 {
 	size_t i, n;
 
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len;)
 		if (lex_at(lower, len, i, lex_owner_phrases, &n)) {
 			memset(mask + i, 1, n);
-			i += n - 1;
+			i += n;
+		} else {
+			i = lex_next(lower, len, i);
 		}
 }
 

@@ -43,8 +43,9 @@ text_lower_into(const char *s, size_t len, char *r)
 	r[len] = '\0';
 }
 
+/* The multibyte half of text_is_word_byte() (text.h). */
 bool
-text_is_word_byte(const char *s, size_t len, size_t i)
+text_is_word_byte_mb(const char *s, size_t len, size_t i)
 {
 	unsigned char c;
 
