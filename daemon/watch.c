@@ -57,6 +57,14 @@ on_message(const struct imap_message *m, void *ctx)
 		return -1;
 	}
 	r->w->ingested++;
+	if (log_is_verbose()) {
+		struct timespec ts;
+
+		/* For tests/bench/ingest.sh: the commit time, to the ms. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		log_debug("watch: %s: uid=%u committed at=%lld", a->name, m->uid,
+			  (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	}
 	/* Committed: only now may the server learn it was processed. */
 	if (imap_mark_processed(r->c, m->uid, &e) < 0) {
 		log_warn("%s", e.msg);
