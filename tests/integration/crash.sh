@@ -197,7 +197,8 @@ for u in borgerservice dpo; do
 		bad "$u: of $all messages, UIDs without \$Brudvagt: $unmarked"
 done
 
-grep -q "panic\|Assertion" "$T/daemon.err" && bad "the daemon log has a panic: $(grep -m1 'panic\|Assertion' "$T/daemon.err")"
+grep -q "panic\|Assertion\|AddressSanitizer\|runtime error" "$T/daemon.err" &&
+	bad "the daemon log has a panic or a sanitizer report: $(grep -m1 "panic\|Assertion\|AddressSanitizer\|runtime error" "$T/daemon.err")"
 echo "crash: $i kills, $(( ($(now_ms) - t_start) / 1000 )) s"
 if [ $fails != 0 ]; then
 	cp "$T/daemon.err" "/tmp/crash-$SEED.daemon.err" 2>/dev/null &&
