@@ -6,6 +6,7 @@
  * of --once), and tells systemd how it is going. Nothing here touches a
  * message.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -154,6 +156,38 @@ make_dirs(const char *path)
 	return rc;
 }
 
+/*
+ * Files left in SPOOL/tmp by a crash are half-written copies whose rename
+ * never happened: the message they held is fetched again (its position was
+ * not committed). Nothing else writes there while the daemon is down.
+ */
+static void
+sweep_tmp(const char *spool)
+{
+	char *path = xasprintf("%s/tmp", spool);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL) {
+		free(path);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+		else
+			log_warn("daemon: cannot remove %s/%s: %s", path, de->d_name,
+				 strerror(errno));
+	}
+	closedir(d);
+	if (n > 0)
+		log_info("daemon: removed %d unfinished file(s) from %s", n, path);
+	free(path);
+}
+
 /* The spool and the store's directory must exist (systemd's StateDirectory
  * and CacheDirectory make them in production; a test or a hand run may
  * not have). */
@@ -175,6 +209,8 @@ prepare_dirs(const struct settings *s)
 		rc = -1;
 	}
 	free(dir);
+	if (rc == 0)
+		sweep_tmp(s->spool_path);
 	return rc;
 }
 

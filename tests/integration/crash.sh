@@ -183,6 +183,10 @@ gaps=$(q "select count(*), count(distinct year), min(seq), max(seq),
 [ "$gaps" = "$NREPORTS|1|1|$NREPORTS|0" ] && ok "refs $(q "select min(ref) || '..' || max(ref) from cases"), no gap" ||
 	bad "refs (count|years|min|max|malformed): $gaps"
 
+n=$(find "$T/spool/tmp" -type f 2>/dev/null | wc -l)
+[ "$n" = 0 ] && ok "no unfinished file left in spool/tmp" ||
+	bad "$n unfinished file(s) left in spool/tmp after the last restart"
+
 n=$(q "pragma integrity_check")
 [ "$n" = ok ] && ok "integrity_check ok" || bad "integrity_check: $n"
 n=$(q "pragma foreign_key_check" | head -3)
