@@ -159,6 +159,13 @@ static const struct mime_case CASES[] = {
 	  "JVBERi0xLjQgZmFrZSBwZGYgYnl0ZXMK\r\n--m--\r\n",
 	  NULL, 0, { "Se vedhæftede." }, "PDF",
 	  NULL, NULL, 1, "rapport.pdf", "application/pdf", 24, NULL, NULL },
+	/* Found by tests/fuzz/fuzz_analysis (clang UBSan: NULL + 0 in
+	 * header_clean); tests/fixtures/fuzz-regressions/ replays it there. */
+	{ "empty header value and empty filename",
+	  HDR "X-Tom:\r\nContent-Type: application/pdf\r\n"
+	  "Content-Disposition: attachment; filename=\"\"\r\n\r\nxx\r\n",
+	  NULL, 0, { "" }, NULL,
+	  "X-Tom", "", 1, NULL, NULL, 0, NULL, NULL },
 	{ "text part as attachment with filename is listed",
 	  HDR "Content-Type: multipart/mixed; boundary=m\r\n\r\n"
 	  "--m\r\nContent-Type: text/plain\r\n\r\nBrødtekst\r\n"
