@@ -1,0 +1,140 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# run.sh BUILD SECONDS [TARGET...] — run the libFuzzer targets of
+# BUILD/tests/fuzz/ (made by `make fuzz-build`) for SECONDS each.
+#
+# Each target runs with -timeout=1 -rss_limit_mb=256 -malloc_limit_mb=256:
+# a crash, a sanitizer report, a leak, an input taking over 1 s or an
+# allocation over 256 MB fails it. Its corpus lives in BUILD/fuzz/corpus/
+# NAME (kept between runs, never committed) and is seeded at run time from
+# the test corpora: tests/corpus/{sample,external} for analysis and mime,
+# conf/brudvagt.conf and tests/fuzz/seeds/config for config, and replays
+# tests/fixtures/fuzz-regressions/NAME first. A failing
+# input is kept as BUILD/fuzz/artifacts/NAME/crash-* (or timeout-*, oom-*,
+# leak-*); the full log is BUILD/fuzz/log/NAME.log. Targets run up to
+# FUZZ_JOBS at a time (default: the number of CPUs, at most 4).
+# Prints one line per target (executions, exec/s, coverage, features);
+# exits 1 when any target failed.
+set -u
+cd "$(dirname "$0")/../.."
+
+BUILD=${1:?usage: run.sh BUILD SECONDS [TARGET...]}
+SECONDS_EACH=${2:?usage: run.sh BUILD SECONDS [TARGET...]}
+shift 2
+[ $# -gt 0 ] || set -- $(ls "$BUILD"/tests/fuzz/ | sed -n 's/^fuzz_\([a-z_]*\)$/\1/p')
+JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$JOBS" -gt 4 ] && JOBS=4
+W=$BUILD/fuzz
+
+# ASan's default 256 MB quarantine would itself trip -rss_limit_mb=256.
+ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=32:detect_leaks=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/fuzz/lsan.supp}
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+
+# args NAME: the target's options and seed directories. Inputs that once
+# failed (tests/fixtures/fuzz-regressions/NAME) are seeds too, so every
+# run replays them first.
+args() {
+	reg=tests/fixtures/fuzz-regressions/$1
+	[ -d "$reg" ] && echo "$reg"
+	case $1 in
+	analysis | mime)
+		echo "-dict=tests/fuzz/analysis.dict -max_len=65536" \
+		     "tests/corpus/sample tests/corpus/external" ;;
+	config)
+		echo "-dict=tests/fuzz/config.dict -max_len=16384" \
+		     "tests/fuzz/seeds/config" ;;
+	*)
+		echo "" ;;
+	esac
+}
+
+# fuzz NAME: run one target; exit status is libFuzzer's. config fuzzes
+# with leak detection off, then replays its whole corpus with it on:
+# libconfig leaks a token on many syntax errors (tests/fuzz/lsan.supp),
+# and each such input would cost a full LeakSanitizer scan (450 exec/s
+# instead of 17,000). A leak of ours lies on a path the corpus covers.
+fuzz() {
+	name=$1
+	corpus=$W/corpus/$name
+	mkdir -p "$corpus" "$W/artifacts/$name" "$W/log"
+	[ "$name" = config ] && cp conf/brudvagt.conf "$corpus/brudvagt.conf"
+	leaks=1
+	[ "$name" = config ] && leaks=0
+	# shellcheck disable=SC2046
+	"$BUILD/tests/fuzz/fuzz_$name" -max_total_time="$SECONDS_EACH" \
+		-timeout=1 -rss_limit_mb=256 -malloc_limit_mb=256 \
+		-detect_leaks=$leaks -print_final_stats=1 \
+		-artifact_prefix="$W/artifacts/$name/" \
+		"$corpus" $(args "$name") >"$W/log/$name.log" 2>&1 \
+		</dev/null || return
+	[ $leaks = 1 ] && return
+	echo "fuzz: replaying the corpus with leak detection" >>"$W/log/$name.log"
+	"$BUILD/tests/fuzz/fuzz_$name" -runs=0 -timeout=1 -rss_limit_mb=256 \
+		-malloc_limit_mb=256 -detect_leaks=1 \
+		-artifact_prefix="$W/artifacts/$name/" "$corpus" \
+		>>"$W/log/$name.log" 2>&1 </dev/null
+}
+
+# report NAME STATUS: one line from the log's final stats.
+report() {
+	log=$W/log/$1.log
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | head -n 1)
+	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | head -n 1)
+	rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | head -n 1)
+	last=$(grep -E '^#[0-9]+.*DONE.*cov: ' "$log" | head -n 1)
+	[ -n "$last" ] || last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1)
+	cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+	ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
+	corp=$(echo "$last" | sed -n 's/.*corp: \([0-9]*\).*/\1/p')
+	if [ "$2" = 0 ]; then
+		verdict=ok
+	else
+		verdict="FAIL (exit $2)"
+	fi
+	echo "fuzz: $1: $verdict: ${SECONDS_EACH} s, runs=${runs:-?}" \
+	     "exec/s=${eps:-?} cov=${cov:-?} ft=${ft:-?} corpus=${corp:-?}" \
+	     "peak_rss_mb=${rss:-?}"
+	if [ "$2" != 0 ]; then
+		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*fuzz check failed|.*runtime error|artifact_prefix|Test unit written)' \
+			"$log" | head -n 8 | sed 's/^/fuzz:   /'
+		echo "fuzz:   log: $log"
+	fi
+}
+
+# batch NAME...: run these targets side by side, then report each.
+batch() {
+	for name; do
+		fuzz "$name" &
+		echo $! >"$W/$name.pid"
+	done
+	for name; do
+		wait "$(cat "$W/$name.pid")"
+		st=$?
+		rm -f "$W/$name.pid"
+		report "$name" "$st"
+		[ "$st" = 0 ] || failed=1
+	done
+}
+
+mkdir -p "$W"
+failed=0
+group="" n=0
+for name; do
+	if [ ! -x "$BUILD/tests/fuzz/fuzz_$name" ]; then
+		echo "fuzz: $name: no $BUILD/tests/fuzz/fuzz_$name (make fuzz-build)"
+		failed=1
+		continue
+	fi
+	group="$group $name" n=$((n + 1))
+	if [ "$n" -ge "$JOBS" ]; then
+		# shellcheck disable=SC2086
+		batch $group
+		group="" n=0
+	fi
+done
+# shellcheck disable=SC2086
+[ -z "$group" ] || batch $group
+exit $failed
