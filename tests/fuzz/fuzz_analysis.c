@@ -4,7 +4,8 @@
  *
  * Each input is one raw message. It goes through analysis_run() with the
  * embedded default settings (conf/brudvagt.conf) and analysis_to_json(),
- * as brudvagtctl parse and brudvagtd do; the JSON must parse back. The
+ * as brudvagtctl parse and brudvagtd do; its text fields must be UTF-8
+ * and the JSON must parse back. The
  * same bytes are then fed to a mime_feeder in 1-byte chunks and in chunks
  * of sizes drawn from the input, as the milter receives a body, and each
  * result must equal mime_parse() of the whole (mime.h promises that).
@@ -120,6 +121,25 @@ check_feeder(const uint8_t *data, size_t size, const struct mime_msg *whole,
 	}
 }
 
+/* Every text the analysis hands on (JSON, store, forwards) is UTF-8. */
+static void
+check_utf8(const struct analysis *a)
+{
+	const char *const f[] = {
+		a->message_id, a->from_addr, a->from_name, a->subject,
+		a->in_reply_to, a->references, a->description, a->cause,
+		a->consequences, a->measures, a->text_redacted,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		FUZZ_ASSERT(f[i] == NULL || fuzz_is_utf8(f[i], strlen(f[i])));
+	for (i = 0; i < a->nattachments; i++)
+		FUZZ_ASSERT(a->attachments[i].filename == NULL ||
+			    fuzz_is_utf8(a->attachments[i].filename,
+					 strlen(a->attachments[i].filename)));
+}
+
 static void
 check_analysis(const uint8_t *data, size_t size)
 {
@@ -137,6 +157,7 @@ check_analysis(const uint8_t *data, size_t size)
 		return;
 	}
 	FUZZ_ASSERT(a != NULL && (rc == 1) == (a->error != NULL));
+	check_utf8(a);
 	out = analysis_to_json(S, a, "fuzz.eml");
 	FUZZ_ASSERT(out != NULL);
 	j = json_loads(out, 0, &je);
