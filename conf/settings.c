@@ -176,7 +176,7 @@ static const struct setting SETTINGS[] = {
 	     1000, 64 * MIB),
 	INT("limits.max_mime_depth", 0, ST, limits.max_mime_depth, 20, 1, 100),
 	INT("limits.max_mime_parts", 0, ST, limits.max_mime_parts, 500, 1, 100000),
-	SIZE("limits.max_text_bytes", ST, limits.max_text_bytes, 4 * MIB,
+	SIZE("limits.max_text_bytes", ST, limits.max_text_bytes, 1 * MIB,
 	     64 * KIB, GIB),
 };
 #define NSETTINGS (sizeof(SETTINGS) / sizeof(SETTINGS[0]))

@@ -68,7 +68,7 @@ struct limits {
 	size_t max_line_bytes;		/* default 1 MiB */
 	int max_mime_depth;		/* default 20 */
 	int max_mime_parts;		/* default 500 */
-	size_t max_text_bytes;		/* decoded text analysed; default 4 MiB */
+	size_t max_text_bytes;		/* decoded text analysed; default 1 MiB */
 };
 
 struct settings {

@@ -9,6 +9,7 @@
  *	brudvagtctl -c CONFIG show [--json] REF
  *	brudvagtctl -c CONFIG ack REF PARTY
  *	brudvagtctl -c CONFIG export --format csv|json [--since DATE]
+ *	brudvagtctl -c CONFIG draft REF MUNICIPALITY
  *
  * DESCRIPTION
  *	parse analyses RFC 5322 messages ("-" reads stdin) without any state
@@ -19,7 +20,9 @@
  *	cases lists them with their outstanding acknowledgements and next
  *	deadline, show prints one whole, ack records an acknowledgement by
  *	hand, export prints the breach register (fortegnelse) as CSV for a
- *	Danish Excel or as JSON. See docs/brudvagtctl.md.
+ *	Danish Excel or as JSON, draft prints a pre-filled Danish text for a
+ *	municipality's notification to Datatilsynet (register fields only).
+ *	See docs/brudvagtctl.md.
  *	-c may stand before or after the command.
  *
  * EXIT STATUS
@@ -56,6 +59,7 @@ static const struct {
 	{ "show", ctl_show, 0 },
 	{ "ack", ctl_ack, 0 },
 	{ "export", ctl_export, 0 },
+	{ "draft", ctl_draft, 0 },
 };
 
 static void
@@ -65,7 +69,8 @@ usage(void)
 		"usage: brudvagtctl [-c CONFIG] [-v] parse FILE...\n"
 		"       brudvagtctl -c CONFIG cases [--json] | show [--json] REF |\n"
 		"                             ack REF PARTY\n"
-		"       brudvagtctl -c CONFIG export --format csv|json [--since DATE]\n");
+		"       brudvagtctl -c CONFIG export --format csv|json [--since DATE]\n"
+		"       brudvagtctl -c CONFIG draft REF MUNICIPALITY\n");
 }
 
 /* Take "-c FILE" and "-v" from anywhere in argv; the rest, in order, is

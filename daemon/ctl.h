@@ -28,6 +28,7 @@ int ctl_cases(const struct settings *s, int argc, char **argv);
 int ctl_show(const struct settings *s, int argc, char **argv);
 int ctl_ack(const struct settings *s, int argc, char **argv);
 int ctl_export(const struct settings *s, int argc, char **argv);
+int ctl_draft(const struct settings *s, int argc, char **argv);
 
 /* ---- shared views of a case (ctl_case.c) ---- */
 
@@ -143,5 +144,13 @@ void ctl_show_text(const struct settings *s, const struct store_case *c,
 /* The whole case as a JSON object (owned: json_decref). */
 json_t *ctl_show_json(const struct settings *s, const struct store_case *c,
 		      int64_t now);
+
+/* ---- draft (ctl_draft.c) ---- */
+
+/* The pre-filled Datatilsynet notification of municipality party p of
+ * case c, at time now (past the deadline it asks for the reason of the
+ * delay), into out. Register fields only, CPR-redacted once more. */
+void ctl_draft_text(const struct settings *s, const struct store_case *c,
+		    const struct store_party *p, int64_t now, struct buf *out);
 
 #endif

@@ -47,6 +47,8 @@ join(const char *const *v, size_t n, struct buf *out)
 		buf_puts(out, "-");
 }
 
+#define OUTSTANDING_SHOWN 4
+
 static void
 outstanding_text(const struct store_case *c, struct buf *out)
 {
@@ -56,7 +58,14 @@ outstanding_text(const struct store_case *c, struct buf *out)
 	for (i = 0; i < c->nparties; i++)
 		if (ctl_party_owes_ack(&c->parties[i]))
 			v[n++] = c->parties[i].name;
-	join(v, n, out);
+	/* a case of all 40 would make a 400-character column: the first
+	 * few and a count (show REF and --json list them all) */
+	if (n > OUTSTANDING_SHOWN) {
+		join(v, OUTSTANDING_SHOWN, out);
+		buf_printf(out, " +%zu", n - OUTSTANDING_SHOWN);
+	} else {
+		join(v, n, out);
+	}
 	free(v);
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -26,8 +27,12 @@ static int
 read_all(FILE *f, size_t max, struct buf *b)
 {
 	char chunk[65536];
+	struct stat st;
 	size_t n;
 
+	/* a regular file's size is known: one allocation, not doubling */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		buf_reserve(b, (size_t)st.st_size < max ? (size_t)st.st_size : max);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (b->len < max)
 			buf_append(b, chunk, b->len + n > max ? max - b->len : n);
@@ -89,6 +94,10 @@ ctl_parse(const struct settings *s, int argc, char **argv)
 {
 	int i, rc = EX_OK_;
 
+	if (argc < 2) {
+		fprintf(stderr, "usage: brudvagtctl [-c CONFIG] parse FILE... (- reads stdin)\n");
+		return 64;
+	}
 	for (i = 1; i < argc; i++)
 		if (parse_one(s, argv[i]) != EX_OK_)
 			rc = EX_DATAERR_;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * daemon.c — the main thread of brudvagtd. Starts a watcher per account,
- * waits for signals with sigtimedwait (all other threads block them), and
- * tells systemd how it is going. Nothing here touches a message.
+ * waits for signals with sigtimedwait (all other threads block them), runs
+ * the deadline clock every DEADLINES_INTERVAL_SECONDS (and once at the end
+ * of --once), and tells systemd how it is going. Nothing here touches a
+ * message.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,10 +14,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
 #include "daemon/daemon.h"
+#include "daemon/deadlines.h"
 #include "daemon/watch.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -151,6 +156,38 @@ make_dirs(const char *path)
 	return rc;
 }
 
+/*
+ * Files left in SPOOL/tmp by a crash are half-written copies whose rename
+ * never happened: the message they held is fetched again (its position was
+ * not committed). Nothing else writes there while the daemon is down.
+ */
+static void
+sweep_tmp(const char *spool)
+{
+	char *path = xasprintf("%s/tmp", spool);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL) {
+		free(path);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+		else
+			log_warn("daemon: cannot remove %s/%s: %s", path, de->d_name,
+				 strerror(errno));
+	}
+	closedir(d);
+	if (n > 0)
+		log_info("daemon: removed %d unfinished file(s) from %s", n, path);
+	free(path);
+}
+
 /* The spool and the store's directory must exist (systemd's StateDirectory
  * and CacheDirectory make them in production; a test or a hand run may
  * not have). */
@@ -172,6 +209,8 @@ prepare_dirs(const struct settings *s)
 		rc = -1;
 	}
 	free(dir);
+	if (rc == 0)
+		sweep_tmp(s->spool_path);
 	return rc;
 }
 
@@ -191,14 +230,43 @@ prepare_store(const struct settings *s)
 	return 0;
 }
 
+/*
+ * One run of the deadline clock, on a store handle of its own. The mails
+ * go to SPOOL/deadline-outbox (deadline_send_to_dir).
+ * TODO(outbound, issue 4): hand them to the outbound queue instead, in the
+ * transaction that records them, once that queue is on main.
+ * Returns 0, or 74 when the store could not be read.
+ */
+static int
+run_deadlines(const struct settings *s)
+{
+	struct deadline_stats st = { 0 };
+	struct store *db = NULL;
+	struct err e = { 0 };
+	int rc = 0;
+
+	if (store_open(s->store_path, &db, &e) < 0 ||
+	    deadline_run(s, db, (int64_t)time(NULL), deadline_send_to_dir,
+			 s->spool_path, &st, &e) < 0) {
+		log_err("daemon: deadline check failed: %s", e.msg);
+		rc = 74;
+	} else if (st.due > 0) {
+		log_info("daemon: deadlines: due=%zu sent=%zu already=%zu failed=%zu",
+			 st.due, st.sent, st.already, st.failed);
+	}
+	store_close(&db);
+	return rc;
+}
+
 int
 daemon_run(const char *config_path, struct settings **sp, bool once)
 {
 	struct timespec tick = { 1, 0 };
+	time_t last_check = 0;
 	bool ready = false;
 	struct crew c = { 0 };
 	sigset_t set;
-	int sig;
+	int sig, status;
 
 	if (prepare_dirs(*sp) < 0)
 		return 73;
@@ -206,8 +274,11 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 		return 74;
 	block_signals(&set);
 	crew_start(&c, *sp, once);
-	if (once)
-		return crew_stop(&c, true);
+	if (once) {
+		status = crew_stop(&c, true);
+		sig = run_deadlines(*sp);
+		return status > sig ? status : sig;
+	}
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
@@ -218,6 +289,10 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 		}
 		if (sig == SIGHUP)
 			reload(config_path, sp, &c);
+		if (time(NULL) - last_check >= DEADLINES_INTERVAL_SECONDS) {
+			last_check = time(NULL);
+			run_deadlines(*sp);
+		}
 		if (!ready && crew_all_connected(&c)) {
 			ready = true;
 			sd_notify(0, "READY=1");

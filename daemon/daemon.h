@@ -13,11 +13,12 @@
 
 /*
  * Run until SIGTERM/SIGINT (or, with once, until every account has been
- * caught up). *sp is the loaded configuration from config_path; on SIGHUP
+ * caught up, and then run the deadline check once). The deadline clock
+ * (deadlines.h) runs every DEADLINES_INTERVAL_SECONDS. *sp is the loaded configuration from config_path; on SIGHUP
  * the file is loaded again and swapped in only when valid (the old one is
  * kept otherwise), so *sp may change. Returns a sysexits code: 0, or 69
  * with once when an account could not be reached, 74 when the store could
- * not be opened.
+ * not be opened (or, with once, the deadline check could not read it).
  */
 int daemon_run(const char *config_path, struct settings **sp, bool once);
 

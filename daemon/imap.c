@@ -897,6 +897,14 @@ idle_handle_line(struct imap_conn *c, struct idle_state *st, const char *line,
 		return 0;
 	case IMAP_IDLE_NEWS:
 		st->news = true;
+		if (log_is_verbose()) {
+			struct timespec ts;
+
+			/* for tests/bench/ingest.sh: when the server told us */
+			clock_gettime(CLOCK_REALTIME, &ts);
+			log_debug("imap: %s: IDLE news at=%lld", c->acct->name,
+				  (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		}
 		return 0;
 	case IMAP_IDLE_UNTAGGED:
 		return 0;

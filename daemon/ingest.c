@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ingest.c — archive → analyse → commit for one message. Called by the
- * mailbox watchers (watch.c) with their own store handle. Logs one line
+ * ingest.c — archive → analyse → commit for one message, then what a reply
+ * means for its case: a party's acknowledgement, a municipality's
+ * Datatilsynet decision, an out-of-office's return date, the register
+ * fields a reporter supplies later. Called by the mailbox watchers
+ * (watch.c) with their own store handle. Logs one line
  * per message: the case ref or message id, never bodies or CPR numbers.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemon/ingest.h"
 #include "filters/analysis.h"
+#include "filters/classify.h"
+#include "filters/lexicon.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -114,15 +121,23 @@ fill_incident(const struct settings *s, const struct analysis *a, char *cats,
 	in->spoofed = a->spoofed;
 }
 
-/* The party an acknowledgement comes from: a municipality by its domain,
- * or the supplier. NULL when the sender is neither (linked, not counted). */
+/*
+ * The party a reply comes from: the system owner by its listed addresses
+ * (before the domain: the owner is @aarhus.dk too), the supplier, or a
+ * municipality by its domain. NULL when the sender is none of them.
+ */
 static const char *
-ack_party(const struct settings *s, const char *from, enum store_party_kind *kind_r)
+reply_party(const struct settings *s, const char *from,
+	    enum store_party_kind *kind_r)
 {
 	int m;
 
 	if (from == NULL)
 		return NULL;
+	if (settings_is_system_owner(s, from)) {
+		*kind_r = STORE_PARTY_SYSTEM_OWNER;
+		return s->system_owner.name;
+	}
 	if (settings_is_supplier(s, from)) {
 		*kind_r = STORE_PARTY_SUPPLIER;
 		return s->supplier.name;
@@ -134,22 +149,134 @@ ack_party(const struct settings *s, const char *from, enum store_party_kind *kin
 	return NULL;
 }
 
-static void
-record_ack(const struct settings *s, struct store *st, const struct analysis *a,
-	   const struct store_ingest_result *sr, int64_t now, struct ingest_result *r)
+/* The party (kind, name) of case c, or NULL. */
+static const struct store_party *
+case_party(const struct store_case *c, enum store_party_kind kind,
+	   const char *name)
 {
-	enum store_party_kind kind = STORE_PARTY_MUNICIPALITY;
-	const char *party = ack_party(s, a->from_addr, &kind);
+	size_t i;
+
+	for (i = 0; name != NULL && i < c->nparties; i++)
+		if (c->parties[i].kind == kind &&
+		    strcmp(c->parties[i].name, name) == 0)
+			return &c->parties[i];
+	return NULL;
+}
+
+/* Is the reply from whoever reported case c: its reporter's address, or
+ * the party marked as the reporter? */
+static bool
+is_reporter(const struct store_case *c, const struct analysis *a,
+	    const struct store_party *p)
+{
+	if (p != NULL && p->reporter)
+		return true;
+	return a->from_addr != NULL && c->reporter != NULL &&
+	       strcasecmp(a->from_addr, c->reporter) == 0;
+}
+
+#define BIT(f) (1u << (f))
+
+/*
+ * The register fields a reporter's reply gives (REPLY_FIELDS_MAX at most).
+ * A labelled line ("Antal berørte: 45", "Årsag: ...") sets its field even
+ * when the case has it (the reporter corrects it); the structured fields
+ * (count, times, data categories, severity) found without a label only
+ * fill an empty field; free text (description, cause, consequences,
+ * measures) only ever from a labelled line — a reply's prose is not a
+ * description of the breach. cats must stay alive while v is used.
+ */
+#define REPLY_FIELDS_MAX 9
+static size_t
+reply_fields(const struct store_case *c, const struct analysis *a,
+	     const char *cats, struct store_field_update *v)
+{
+	static const struct {
+		const char *name;
+		enum field_id id;
+		size_t off;
+	} TEXTS[] = {
+		{ "description", F_DESCRIPTION, offsetof(struct analysis, description) },
+		{ "cause", F_CAUSE, offsetof(struct analysis, cause) },
+		{ "consequences", F_CONSEQUENCES, offsetof(struct analysis, consequences) },
+		{ "measures", F_MEASURES, offsetof(struct analysis, measures) },
+	};
+	unsigned l = a->labelled;
+	const char *sev = analysis_severity_name(a->severity), *t;
+	size_t n = 0, i;
+
+	for (i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++) {
+		t = *(char *const *)(const void *)((const char *)a + TEXTS[i].off);
+		if ((l & BIT(TEXTS[i].id)) && t != NULL && t[0] != '\0')
+			v[n++] = (struct store_field_update){ TEXTS[i].name, t, 0 };
+	}
+	if (a->affected_count >= 0 &&
+	    ((l & BIT(F_COUNT)) || c->affected_count < 0))
+		v[n++] = (struct store_field_update){ "affected_count", NULL,
+						      a->affected_count };
+	if (a->has_breach_at && ((l & BIT(F_BREACH_AT)) || !c->has_breach_at))
+		v[n++] = (struct store_field_update){ "breach_at", NULL, a->breach_at };
+	if (a->has_discovered_at &&
+	    ((l & BIT(F_DISCOVERED_AT)) || !c->has_discovered_at))
+		v[n++] = (struct store_field_update){ "discovered_at", NULL,
+						      a->discovered_at };
+	if (cats != NULL && ((l & BIT(F_DATA)) || c->data_categories == NULL))
+		v[n++] = (struct store_field_update){ "data_categories", cats, 0 };
+	if (sev != NULL && ((l & BIT(F_SEVERITY)) || c->severity == NULL))
+		v[n++] = (struct store_field_update){ "severity", sev, 0 };
+	return n;
+}
+
+/* A reporter's reply that supplies register fields updates the case. */
+static void
+update_fields(struct store *st, const struct store_case *c,
+	      const struct analysis *a, const struct store_ingest_result *sr,
+	      int64_t now, struct ingest_result *r)
+{
+	struct store_field_update v[REPLY_FIELDS_MAX];
+	char *cats = categories_text(a->categories);
+	struct err e = { 0 };
+	size_t n = reply_fields(c, a, cats, v);
+	int rc;
+
+	if (n > 0) {
+		rc = store_case_update(st, sr->case_ref, v, n, now, sr->message, &e);
+		if (rc < 0)
+			log_warn("ingest: %s: register fields from the reporter not "
+				 "recorded: %s", sr->case_ref, e.msg);
+		else
+			r->fields_changed = rc;
+	}
+	free(cats);
+}
+
+/* A municipality's stated Datatilsynet decision. */
+static void
+record_decision(struct store *st, const char *party, const struct analysis *a,
+		const struct store_ingest_result *sr, int64_t now,
+		struct ingest_result *r)
+{
 	struct err e = { 0 };
 	int rc;
 
-	if (party == NULL) {
-		log_warn("ingest: %s: reply from %s is not from a party; linked, not counted",
-			 sr->case_ref, a->from_addr ? a->from_addr : "(no sender)");
-		store_event_append(st, sr->case_ref, now, "unknown_sender",
-				   a->from_addr ? a->from_addr : "(no sender)", &e);
-		return;
-	}
+	rc = store_record_authority(st, sr->case_ref, party,
+				    (enum store_tristate)a->authority_decision,
+				    now, sr->message, &e);
+	if (rc < 0)
+		log_warn("ingest: %s: Datatilsynet decision of %s not recorded: %s",
+			 sr->case_ref, party, e.msg);
+	else
+		r->decision = true;
+}
+
+static void
+record_ack(struct store *st, enum store_party_kind kind, const char *party,
+	   const struct analysis *a, const struct store_ingest_result *sr,
+	   int64_t now, struct ingest_result *r)
+{
+	struct err e = { 0 };
+	int rc;
+
 	rc = store_record_ack(st, sr->case_ref, kind, party, now, a->from_addr,
 			      sr->message, &e);
 	if (rc < 0)
@@ -157,6 +284,132 @@ record_ack(const struct settings *s, struct store *st, const struct analysis *a,
 			 sr->case_ref, party, e.msg);
 	else
 		r->acked = rc == 1;
+}
+
+static void
+flag_unknown(struct store *st, const struct analysis *a,
+	     const struct store_ingest_result *sr, int64_t now,
+	     struct ingest_result *r)
+{
+	const char *from = a->from_addr ? a->from_addr : "(no sender)";
+	struct err e = { 0 };
+
+	log_warn("ingest: %s: reply from %s is not from a party; linked, not counted",
+		 sr->case_ref, from);
+	if (store_event_append(st, sr->case_ref, now, "unknown_sender", from, &e) < 0)
+		log_warn("ingest: %s: cannot flag the reply: %s", sr->case_ref, e.msg);
+	r->unknown_sender = true;
+}
+
+/*
+ * A reply (ack) linked to case c: a party's acknowledgement (never the
+ * system owner's, who receives rather than answers, nor the reporter's,
+ * who owes none), a municipality's
+ * Datatilsynet decision, the reporter's register fields. A sender who is
+ * no party of the case is flagged and counts for nothing.
+ */
+static void
+record_reply(const struct settings *s, struct store *st,
+	     const struct store_case *c, const struct analysis *a,
+	     const struct store_ingest_result *sr, int64_t now,
+	     struct ingest_result *r)
+{
+	enum store_party_kind kind = STORE_PARTY_MUNICIPALITY;
+	const char *name = reply_party(s, a->from_addr, &kind);
+	const struct store_party *p = case_party(c, kind, name);
+	bool reporter = is_reporter(c, a, p);
+
+	if (p == NULL && !reporter) {
+		if (name == NULL)	/* the system owner is known, not a party */
+			flag_unknown(st, a, sr, now, r);
+		return;
+	}
+	if (p != NULL && kind != STORE_PARTY_SYSTEM_OWNER && !p->reporter)
+		record_ack(st, kind, p->name, a, sr, now, r);
+	if (p != NULL && kind == STORE_PARTY_MUNICIPALITY &&
+	    a->authority_decision != TRI_NULL)
+		record_decision(st, p->name, a, sr, now, r);
+	if (reporter)
+		update_fields(st, c, a, sr, now, r);
+}
+
+/* An out-of-office from a party that states when it is back. */
+static void
+record_return(const struct settings *s, struct store *st,
+	      const struct store_case *c, const struct analysis *a,
+	      const struct store_ingest_result *sr, int64_t now)
+{
+	enum store_party_kind kind = STORE_PARTY_MUNICIPALITY;
+	const char *name = reply_party(s, a->from_addr, &kind);
+	const struct store_party *p = case_party(c, kind, name);
+	struct err e = { 0 };
+
+	if (p == NULL || !a->has_return_date)
+		return;
+	if (store_record_return_date(st, sr->case_ref, kind, p->name,
+				     a->return_date, now, &e) < 0)
+		log_warn("ingest: %s: return date of %s not recorded: %s",
+			 sr->case_ref, p->name, e.msg);
+}
+
+/* What a new reply on a known case means for the case. */
+static void
+on_reply(const struct settings *s, struct store *st, const struct analysis *a,
+	 const struct store_ingest_result *sr, int64_t now, struct ingest_result *r)
+{
+	struct store_case *c = NULL;
+	struct err e = { 0 };
+
+	if (a->kind != KIND_ACK && a->kind != KIND_AUTO_REPLY)
+		return;
+	if (store_case_get(st, sr->case_ref, &c, &e) != 1) {
+		log_warn("ingest: %s: cannot read the case: %s", sr->case_ref,
+			 e.msg[0] ? e.msg : "gone");
+		return;
+	}
+	if (a->kind == KIND_ACK)
+		record_reply(s, st, c, a, sr, now, r);
+	else
+		record_return(s, st, c, a, sr, now);
+	store_case_free(&c);
+}
+
+/*
+ * A reply ("SV:") that names no case but answers a message we hold — a
+ * reply-all to the original report, a reporter writing again in the same
+ * thread — belongs to that message's case: it is taken as a reply to it
+ * (and so counted, or read for missing fields), never as a new report.
+ */
+static void
+thread_to_case(struct store *st, struct analysis *a)
+{
+	const char *const lists[] = { a->in_reply_to, a->references };
+	char id[1024], ref[STORE_REF_MAX];
+	struct err e = { 0 };
+	size_t k;
+
+	if (a->case_ref[0] || classify_subject_prefix(a->subject) != 1 ||
+	    (a->kind != KIND_REPORT && a->kind != KIND_OTHER))
+		return;
+	for (k = 0; k < 2; k++) {
+		const char *p = lists[k], *lt, *gt;
+
+		while (p && (lt = strchr(p, '<')) && (gt = strchr(lt, '>'))) {
+			size_t n = (size_t)(gt - lt) + 1;
+
+			p = gt + 1;
+			if (n >= sizeof(id))
+				continue;
+			memcpy(id, lt, n);
+			id[n] = '\0';
+			if (store_case_ref_of_message(st, id, ref, &e) == 1 &&
+			    strlen(ref) < sizeof(a->case_ref)) {
+				memcpy(a->case_ref, ref, strlen(ref) + 1);
+				a->kind = KIND_ACK;
+				return;
+			}
+		}
+	}
 }
 
 int
@@ -194,6 +447,7 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 			 src->account, src->uid, src->truncated ? "larger than max_message_bytes" :
 			 ae.msg);
 	} else {
+		thread_to_case(st, a);
 		in.kind = store_kind_of(a->kind);
 		in.message_id = a->message_id;
 		in.from_addr = a->from_addr;
@@ -218,8 +472,8 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 	r->case_opened = sr.case_opened;
 	r->held = in.hold && sr.case_opened;
 	r->kind = in.kind == STORE_KIND_UNANALYSABLE ? "unanalysable" : store_kind_name(in.kind);
-	if (!sr.duplicate && a && a->kind == KIND_ACK && sr.case_id && !sr.unknown_case_ref)
-		record_ack(s, st, a, &sr, now, r);
+	if (!sr.duplicate && a && !sr.case_opened && sr.case_id && !sr.unknown_case_ref)
+		on_reply(s, st, a, &sr, now, r);
 	log_info("ingest: %s uid=%u: %s %s%s%s%s", src->account, src->uid, r->kind,
 		 in.message_id ? in.message_id : "(no message-id)",
 		 sr.case_ref[0] ? " case=" : "", sr.case_ref,

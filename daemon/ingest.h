@@ -6,7 +6,10 @@
  * committed to the store (spool/store.h) in one transaction with the
  * mailbox position: a report opens a case with its parties, a reply is
  * linked to its case and, from a party of the case, recorded as its
- * acknowledgement. A message that cannot be analysed is still stored and
+ * acknowledgement (with a municipality's stated Datatilsynet decision; an
+ * out-of-office's return date; the reporter's later register fields, each
+ * change kept with its history). A reply from no party is flagged, never
+ * counted. A message that cannot be analysed is still stored and
  * opens a case flagged needs_triage: nothing is ever dropped.
  */
 #ifndef BV_INGEST_H
@@ -32,6 +35,9 @@ struct ingest_result {
 	bool case_opened;
 	bool held;			/* opened as held (unverified sender) */
 	bool acked;			/* recorded as a party's acknowledgement */
+	bool decision;			/* a municipality's Datatilsynet decision */
+	bool unknown_sender;		/* a reply from no party: flagged */
+	int fields_changed;		/* register fields the reporter supplied */
 	const char *kind;		/* "report", "ack", ..., "unanalysable" */
 };
 

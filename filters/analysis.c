@@ -164,6 +164,19 @@ read_headers(const struct mime_msg *m, struct analysis *a)
 	a->has_date = headers_parse_date(mime_header_get(m, "Date"), &a->date);
 }
 
+/* The register fields the text gives a labelled line for, a bit each. */
+static unsigned
+labelled_fields(const struct prose *p)
+{
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < p->nfields; i++)
+		if (p->fields[i].id != F_NONE)
+			bits |= 1u << p->fields[i].id;
+	return bits;
+}
+
 /*
  * Is the quoted part the content? A forward ("VS:", "Fwd:"), or a mail
  * that is not a reply and whose own words before the quoted block are a
@@ -210,6 +223,8 @@ analyse(const struct settings *s, const struct mime_msg *m, struct analysis *a)
 		extract_report(s, &p, a->subject, ref, a);
 	} else if (a->kind == KIND_ACK) {
 		a->authority_decision = extract_authority(&p, true);
+		extract_report(s, &p, a->subject, ref, a);
+		a->labelled = labelled_fields(&p);
 	} else if (a->kind == KIND_AUTO_REPLY) {
 		a->has_return_date = extract_return_date(&p, ref, &a->return_date);
 	}

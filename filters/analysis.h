@@ -93,7 +93,12 @@ struct analysis {
 	bool spoofed;
 	char *description, *cause, *consequences, *measures;	/* redacted */
 
-	/* Replies. */
+	/* Replies. An ack's own text (quotes cut off) is read for register
+	 * fields too, into the incident fields above (analysis_to_json shows
+	 * those for reports only): a reporter may answer "Antal berørte: 45".
+	 * labelled has bit (1u << id) for each enum field_id (lexicon.h) the
+	 * text gives a labelled line for. */
+	unsigned labelled;
 	enum tristate authority_decision;	/* "Anmeldt til Datatilsynet: ja" */
 	bool has_return_date;		/* an out-of-office's return day */
 	int64_t return_date;

@@ -86,10 +86,29 @@ subject_contains(const char *subject, const struct lex_entry *tab)
 	return r;
 }
 
+/* A delivery report that says only "delivered" (a delivery receipt) is no
+ * bounce: it is an automatic notification. */
+static bool
+only_delivered(const struct mime_msg *m)
+{
+	const char *ds = m->delivery_status;
+
+	return ds && (strcasestr(ds, "action: delivered") || strcasestr(ds, "action: relayed") ||
+		      strcasestr(ds, "action: expanded")) &&
+	       !strcasestr(ds, "action: failed") && !strcasestr(ds, "action: delayed");
+}
+
 bool
 classify_is_auto_reply(const struct mime_msg *m)
 {
 	const char *v;
+
+	/* read receipts (RFC 8098) and delivery receipts */
+	if ((v = mime_header_get(m, "Content-Type")) != NULL &&
+	    strcasestr(v, "disposition-notification"))
+		return true;
+	if (m->is_delivery_report && only_delivered(m))
+		return true;
 
 	if ((v = mime_header_get(m, "Auto-Submitted")) != NULL) {
 		while (*v == ' ')
@@ -118,7 +137,7 @@ classify_is_bounce(const struct mime_msg *m, const char *from_addr)
 	bool null_sender = rp && strstr(rp, "<>") != NULL;
 
 	if (m->is_delivery_report)
-		return true;
+		return !only_delivered(m);
 	if (from_addr && (strncasecmp(from_addr, "mailer-daemon@", 14) == 0 ||
 			  strncasecmp(from_addr, "postmaster@", 11) == 0))
 		return true;
@@ -209,7 +228,7 @@ classify_message(const struct mime_msg *m, const char *from_addr, const char *su
 {
 	bool bounce = classify_is_bounce(m, from_addr);
 
-	classify_case_ref(m, bounce, case_ref);
+	classify_case_ref(m, bounce || m->is_delivery_report, case_ref);
 	if (bounce)
 		return KIND_BOUNCE;
 	if (classify_is_auto_reply(m))

@@ -310,6 +310,14 @@ phrase_at(const struct ctx *c, size_t i, const char *p)
 	return j;
 }
 
+/* Can phrase p start at i? The first byte decides for almost every one;
+ * checked in the loops, before the call. */
+static inline bool
+first_ok(const struct ctx *c, size_t i, const char *p)
+{
+	return *p == ' ' || (i < c->len && c->lo[i] == *p);
+}
+
 /* The longest phrase of list at i; its end offset (0: none), *k its index. */
 static size_t
 longest_of(const struct ctx *c, size_t i, const char *const *list, size_t n,
@@ -318,7 +326,7 @@ longest_of(const struct ctx *c, size_t i, const char *const *list, size_t n,
 	size_t best = 0, e, x;
 
 	for (x = 0; x < n; x++)
-		if ((e = phrase_at(c, i, list[x])) > best) {
+		if (first_ok(c, i, list[x]) && (e = phrase_at(c, i, list[x])) > best) {
 			best = e;
 			if (k != NULL)
 				*k = x;
@@ -334,7 +342,7 @@ longest_val(const struct ctx *c, size_t i, const struct word_val *t, size_t n,
 	size_t best = 0, e, x;
 
 	for (x = 0; x < n; x++)
-		if ((e = phrase_at(c, i, t[x].w)) > best) {
+		if (first_ok(c, i, t[x].w) && (e = phrase_at(c, i, t[x].w)) > best) {
 			best = e;
 			*val = t[x].val;
 		}
@@ -644,7 +652,7 @@ longest_rel(const struct ctx *c, size_t i, const struct rel_word *t, size_t n,
 	size_t best = 0, e, x;
 
 	for (x = 0; x < n; x++)
-		if ((e = phrase_at(c, i, t[x].w)) > best) {
+		if (first_ok(c, i, t[x].w) && (e = phrase_at(c, i, t[x].w)) > best) {
 			best = e;
 			*k = x;
 		}
@@ -681,7 +689,11 @@ weekday_name_at(const struct ctx *c, size_t j, int *w, bool *genitive)
 	size_t k, e;
 
 	for (k = 0; k < NELEM(WEEKDAYS); k++) {
-		size_t n = strlen(WEEKDAYS[k].w);
+		size_t n;
+
+		if (j >= c->len || WEEKDAYS[k].w[0] != c->lo[j])
+			continue;
+		n = strlen(WEEKDAYS[k].w);
 
 		if (j + n > c->len || memcmp(c->lo + j, WEEKDAYS[k].w, n) != 0)
 			continue;
@@ -841,8 +853,17 @@ scan_time(const struct ctx *c, size_t i, struct tok *t)
 			if (!num_left_ok(c, i) || (k = read_num(c, i, 2, &h)) == 0)
 				return false;
 			e = i + k;
-		} else if ((e = hour_word_at(c, i, &h)) == 0) {
-			return false;
+		} else {
+			/* "ni-tiden": only a word followed by "tiden" can be
+			 * an hour in words; look before reading the number */
+			size_t we = i;
+
+			while (is_wordb(c, we))
+				we++;
+			if (phrase_at(c, we, "-tiden") == 0 && phrase_at(c, we, " tiden") == 0)
+				return false;
+			if ((e = hour_word_at(c, i, &h)) == 0)
+				return false;
 		}
 		if ((k = phrase_at(c, e, "-tiden")) == 0 &&
 		    (k = phrase_at(c, e, " tiden")) == 0)

@@ -23,6 +23,9 @@
 
 enum cue { CUE_NONE, CUE_BREACH, CUE_ACTION, CUE_DISCOVERY };
 
+/* How far from a time its verb may stand, outside the time's clause. */
+#define CUE_REACH 160
+
 /* ---- times ---- */
 
 static size_t
@@ -71,7 +74,12 @@ cue_for(const struct prose *p, size_t pos)
 	prose_clause(p, pos, &b, &e);
 	if ((c = cue_in(p->flat, b, e)) != CUE_NONE)
 		return c;
+	/* the verb may stand outside the clause, but near: a few words */
 	prose_sentence(p, pos, &b, &e);
+	if (pos > b + CUE_REACH)
+		b = pos - CUE_REACH;
+	if (e > pos + CUE_REACH)
+		e = pos + CUE_REACH;
 	return cue_in(p->flat, b, e);
 }
 
@@ -136,15 +144,14 @@ extract_times(const struct prose *p, int64_t ref, const struct date_match *m,
 
 /* ---- the number affected ---- */
 
+/* Is pos inside one of the date spans m[0..n) (in text order)? *cur is a
+ * cursor the caller keeps across calls with growing pos: linear overall. */
 static bool
-span_hits(const struct date_match *m, size_t n, size_t pos)
+span_hits(const struct date_match *m, size_t n, size_t pos, size_t *cur)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (pos >= m[i].start && pos < m[i].end)
-			return true;
-	return false;
+	while (*cur < n && m[*cur].end <= pos)
+		(*cur)++;
+	return *cur < n && pos >= m[*cur].start;
 }
 
 /* Skip spaces and up to two filler words ("andre", "berørte") after a
@@ -232,7 +239,7 @@ extract_count(const struct prose *p, const struct date_match *dm, size_t nd,
 	const struct prose_field *f = prose_field(p, F_COUNT);
 	struct number_match *nums = NULL;
 	struct cpr_match *cm = NULL;
-	size_t n, nc, i, k;
+	size_t n, nc, i, k, dcur = 0, ccur = 0;
 	int best = 1, s;
 
 	a->affected_count = -1;
@@ -243,14 +250,13 @@ extract_count(const struct prose *p, const struct date_match *dm, size_t nd,
 	n = numbers_find(p->text, p->body_end, &nums);
 	nc = cpr_find(p->text, p->body_end, &cm);
 	for (i = 0; i < n; i++) {
-		if (span_hits(dm, nd, nums[i].start) ||
+		if (span_hits(dm, nd, nums[i].start, &dcur) ||
 		    prose_in_other_field(p, nums[i].start, F_DESCRIPTION))
 			continue;
-		for (k = 0; k < nc; k++)
-			if (nums[i].start >= cm[k].start &&
-			    nums[i].start < cm[k].start + cm[k].len)
-				break;
-		if (k < nc)
+		while (ccur < nc && cm[ccur].start + cm[ccur].len <= nums[i].start)
+			ccur++;
+		k = ccur;
+		if (k < nc && nums[i].start >= cm[k].start)
 			continue;
 		s = count_score(p, &nums[i]);
 		if (s > best) {
@@ -455,6 +461,13 @@ translit(const char *s, int style, bool space)
 	return buf_steal(&b);
 }
 
+static int
+alias_cmp_first(const void *a, const void *b)
+{
+	return (int)(unsigned char)((const struct alias *)a)->text[0] -
+	       (int)(unsigned char)((const struct alias *)b)->text[0];
+}
+
 static size_t
 aliases_make(const struct settings *s, struct alias **r)
 {
@@ -479,6 +492,7 @@ aliases_make(const struct settings *s, struct alias **r)
 	for (i = 0; lex_muni_aliases[i].alias; i++)
 		if ((m = settings_municipality_by_name(s, lex_muni_aliases[i].canonical)) >= 0)
 			alias_add(&v, &n, lex_muni_aliases[i].alias, m);
+	qsort(v, n, sizeof(*v), alias_cmp_first);
 	*r = v;
 	return n;
 }
@@ -522,10 +536,12 @@ mask_owner(const char *lower, size_t len, char *mask)
 {
 	size_t i, n;
 
-	for (i = 0; i < len; i++)
+	for (i = 0; i < len;)
 		if (lex_at(lower, len, i, lex_owner_phrases, &n)) {
 			memset(mask + i, 1, n);
-			i += n - 1;
+			i += n;
+		} else {
+			i = lex_next(lower, len, i);
 		}
 }
 
@@ -544,19 +560,28 @@ munis_in(const struct alias *v, size_t n, const char *text, const char *lower,
 	 size_t len, bool *found)
 {
 	char *mask = xcalloc(len + 1, 1);
-	size_t k, i;
-	const char *hit;
+	size_t first[257] = { 0 }, k, i;
 
+	/* v is sorted by first byte (aliases_make): first[c]..first[c+1] are
+	 * the spellings starting with c. */
+	for (k = 0; k < n; k++)
+		first[(unsigned char)v[k].text[0] + 1]++;
+	for (k = 1; k < 257; k++)
+		first[k] += first[k - 1];
 	mask_owner(lower, len, mask);
-	for (k = 0; k < n; k++) {
-		size_t al = strlen(v[k].text);
+	/* One pass over the word starts; a name starts a word (alias_ok
+	 * checks the boundaries). */
+	for (i = 0; i < len; i = lex_next(lower, len, i)) {
+		unsigned char c = (unsigned char)lower[i];
 
-		for (i = 0; i + al <= len &&
-		     (hit = memmem(lower + i, len - i, v[k].text, al)) != NULL;
-		     i = (size_t)(hit - lower) + 1) {
-			size_t pos = (size_t)(hit - lower);
+		if (mask[i] || (i > 0 && text_is_word_byte(lower, len, i - 1)))
+			continue;
+		for (k = first[c]; k < first[c + 1]; k++) {
+			size_t al;
 
-			if (!mask[pos] && alias_ok(text, lower, len, pos, al))
+			al = strlen(v[k].text);
+			if (i + al <= len && memcmp(lower + i, v[k].text, al) == 0 &&
+			    alias_ok(text, lower, len, i, al))
 				found[v[k].muni] = true;
 		}
 	}

@@ -299,7 +299,9 @@ const struct lex_entry lex_auto_subjects[] = {
 	{ "autoreply", 0, 0 }, { "auto reply", 0, 0 },
 	{ "auto response", 0, 0 }, { "autoresponse", 0, 0 },
 	{ "abwesenheitsnotiz", 0, 0 }, { "automatische antwort", 0, 0 },
-	{ "ferie", 0, 0 },
+	{ "ferie", 0, 0 }, { "læst:", 0, 0 }, { "read:", 0, 0 },
+	{ "ikke læst:", 0, 0 }, { "not read:", 0, 0 }, { "leveret:", 0, 0 },
+	{ "delivered:", 0, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -490,6 +492,11 @@ const struct lex_alias lex_muni_aliases[] = {
 	{ "holbæk", "Holbæk" },
 	{ "bronderslev", "Brønderslev" },
 	{ "hjorring", "Hjørring" },
+	{ "ålborg", "Aalborg" },
+	{ "ringkøbing", "Ringkøbing-Skjern" },
+	{ "ringkobing", "Ringkøbing-Skjern" },
+	{ "ringkoebing", "Ringkøbing-Skjern" },
+	{ "frederikshavns", "Frederikshavn" },
 	{ NULL, NULL },
 };
 

@@ -217,16 +217,20 @@ mime_unflow(const char *s, size_t n, bool delsp, size_t *len_r)
 
 /*
  * The decoded bytes of a single part (transfer encoding undone), owned,
- * or NULL when the part has no usable data.
+ * or NULL when the part has no usable data. At most about cap bytes are
+ * decoded (the encoded input is cut first; *cut_r says so): a text part is
+ * read no further than the text limit, so a 25 MB body costs no 25 MB copy.
  */
 static char *
-mime_decode_data(struct mime_ctx *c, const struct mailmime_data *d,
-		 size_t *len_r)
+mime_decode_data(struct mime_ctx *c, const struct mailmime_data *d, size_t cap,
+		 size_t *len_r, bool *cut_r)
 {
 	const char *p;
 	size_t n, idx = 0, outlen = 0;
 	char *out = NULL, *r;
+	bool identity;
 
+	*cut_r = false;
 	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT)
 		return NULL;
 	p = d->dt_data.dt_text.dt_data;
@@ -235,9 +239,18 @@ mime_decode_data(struct mime_ctx *c, const struct mailmime_data *d,
 		c->m->malformed = true;
 		return NULL;
 	}
-	if (!d->dt_encoded || d->dt_encoding == MAILMIME_MECHANISM_7BIT ||
-	    d->dt_encoding == MAILMIME_MECHANISM_8BIT ||
-	    d->dt_encoding == MAILMIME_MECHANISM_BINARY ||
+	identity = !d->dt_encoded || d->dt_encoding == MAILMIME_MECHANISM_7BIT ||
+		   d->dt_encoding == MAILMIME_MECHANISM_8BIT ||
+		   d->dt_encoding == MAILMIME_MECHANISM_BINARY;
+	/* base64 gives 3 bytes for 4, QP at least 1 for 3: twice cap of
+	 * encoded input is enough for cap of output either way */
+	if (!identity && cap < SIZE_MAX / 2)
+		cap *= 2;
+	if (n > cap) {
+		n = cap;
+		*cut_r = true;
+	}
+	if (identity ||
 	    mailmime_part_parse(p, n, &idx, d->dt_encoding, &out,
 				&outlen) != MAILIMF_NO_ERROR) {
 		*len_r = n;
@@ -247,6 +260,47 @@ mime_decode_data(struct mime_ctx *c, const struct mailmime_data *d,
 	mailmime_decoded_part_free(out);
 	*len_r = outlen;
 	return r;
+}
+
+/*
+ * The decoded size of an attachment, without decoding it when that can be
+ * counted: base64 is 3 bytes per 4 alphabet characters less the padding.
+ */
+static size_t
+mime_data_size(struct mime_ctx *c, const struct mailmime_data *d)
+{
+	const char *p;
+	size_t n, i, chars = 0, pad = 0, len;
+	bool cut;
+	char *data;
+
+	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT)
+		return 0;
+	p = d->dt_data.dt_text.dt_data;
+	n = d->dt_data.dt_text.dt_length;
+	if (!mime_in_input(c, p, n)) {
+		c->m->malformed = true;
+		return 0;
+	}
+	if (!d->dt_encoded || d->dt_encoding == MAILMIME_MECHANISM_7BIT ||
+	    d->dt_encoding == MAILMIME_MECHANISM_8BIT ||
+	    d->dt_encoding == MAILMIME_MECHANISM_BINARY)
+		return n;
+	if (d->dt_encoding == MAILMIME_MECHANISM_BASE64) {
+		for (i = 0; i < n; i++) {
+			unsigned char ch = (unsigned char)p[i];
+
+			if (isalnum(ch) || ch == '+' || ch == '/')
+				chars++;
+			else if (ch == '=')
+				pad++;
+		}
+		len = (chars + pad) / 4 * 3;
+		return len >= pad ? len - (pad > 2 ? 2 : pad) : 0;
+	}
+	data = mime_decode_data(c, d, SIZE_MAX, &len, &cut);
+	free(data);
+	return len;
 }
 
 /* The value of hex digit ch, or -1. */
@@ -484,9 +538,10 @@ mime_text_part(struct mime_ctx *c, const struct mailmime_content *ct,
 				  strcasecmp(delsp, "yes") == 0, &flen);
 		c->used_plain = true;
 	} else {
-		out = mime_dup(lf, llen);
-		flen = llen;
 		c->used_plain = true;
+		mime_text_add(c, lf, llen);
+		free(lf);
+		return;
 	}
 	mime_text_add(c, out, flen);
 	free(out);
@@ -512,6 +567,16 @@ mime_is_attachment(const struct mailmime_single_fields *sf, const char *filename
 
 	return filename != NULL && d != NULL && d->dsp_type != NULL &&
 	       d->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
+}
+
+/* Is type one mime_report_part() reads (inside a report)? */
+static bool
+mime_is_report_type(const char *type)
+{
+	return strcmp(type, "message/delivery-status") == 0 ||
+	       strcmp(type, "message/global-delivery-status") == 0 ||
+	       strcmp(type, "text/rfc822-headers") == 0 ||
+	       strcmp(type, "message/global-headers") == 0;
 }
 
 /* Parts inside a delivery report that describe the returned message. */
@@ -550,27 +615,41 @@ mime_report_part(struct mime_ctx *c, const struct mailmime_content *ct,
 	return false;
 }
 
-/* A leaf part: text, a report's status, or an attachment. */
+/* A leaf part: text, a report's status, or an attachment. Only text and
+ * report parts are decoded; an attachment is only measured. */
 static void
 mime_single(struct mime_ctx *c, struct mailmime *mm)
 {
 	struct mailmime_single_fields sf;
 	char *type, *data, *filename;
-	size_t n = 0;
+	size_t n = 0, cap;
+	bool text, cut = false;
 
 	mailmime_single_fields_init(&sf, mm->mm_mime_fields, mm->mm_content_type);
 	type = mime_type_of(mm->mm_content_type);
-	data = mime_decode_data(c, mm->mm_data.mm_single, &n);
 	filename = mime_filename(mm, &sf, c->lim->max_line_bytes);
+	text = (strcmp(type, "text/plain") == 0 || strcmp(type, "text/html") == 0) &&
+	       !mime_is_attachment(&sf, filename);
+	if (!text && !mime_is_report_type(type)) {
+		mime_attachment_add(c, filename, type,
+				    mime_data_size(c, mm->mm_data.mm_single));
+		free(type);
+		return;
+	}
+	/* HTML shrinks to text a lot; plain text does not */
+	cap = c->lim->max_text_bytes + c->lim->max_text_bytes / 2;
+	if (strcmp(type, "text/html") == 0)
+		cap = cap < SIZE_MAX / 4 ? cap * 4 : SIZE_MAX;
+	data = mime_decode_data(c, mm->mm_data.mm_single, text ? cap : SIZE_MAX, &n, &cut);
+	if (cut)
+		c->m->truncated = true;
 	if (data == NULL) {
 		data = xstrdup("");
 		n = 0;
 	}
 	if (mime_report_part(c, mm->mm_content_type, type, data, n)) {
 		free(filename);
-	} else if ((strcmp(type, "text/plain") == 0 ||
-		    strcmp(type, "text/html") == 0) &&
-		   !mime_is_attachment(&sf, filename)) {
+	} else if (text) {
 		mime_text_part(c, mm->mm_content_type, type, data, n);
 		free(filename);
 	} else {
@@ -799,6 +878,40 @@ mime_came_out_empty(const struct mime_ctx *c, const char *body, size_t n)
 }
 
 /* Decode the body of msg[0..len) (body starts at body) into c->m. */
+/*
+ * A message that is one part (no multipart/ or message/ top type) needs no
+ * more of its body than the text limit can use: libetpan gets a copy of
+ * that much only, so a 25 MB one-part message costs no 25 MB copy.
+ */
+static size_t
+mime_single_part_bound(struct mime_ctx *c, size_t start, size_t body, size_t bound)
+{
+	const char *ct = mime_header_get(c->m, "Content-Type");
+	const char *cte = mime_header_get(c->m, "Content-Transfer-Encoding");
+	size_t cap = c->lim->max_text_bytes;
+
+	if (ct != NULL) {
+		while (*ct == ' ')
+			ct++;
+		if (strncasecmp(ct, "multipart/", 10) == 0 ||
+		    strncasecmp(ct, "message/", 8) == 0)
+			return bound;
+	}
+	if (cap > SIZE_MAX / 16)
+		return bound;
+	/* as much as mime_single() decodes: 1.5 times the text limit, 4
+	 * times that for HTML, and twice that of base64/QP input */
+	cap += cap / 2;
+	if (ct != NULL && strcasestr(ct, "html") != NULL)
+		cap *= 4;
+	if (cte != NULL && (strcasestr(cte, "base64") || strcasestr(cte, "quoted")))
+		cap *= 2;
+	if (body < start || body - start >= bound || bound - (body - start) <= cap)
+		return bound;
+	c->m->truncated = true;
+	return body - start + cap;
+}
+
 static void
 mime_body(struct mime_ctx *c, const char *msg, size_t len, size_t body)
 {
@@ -809,6 +922,7 @@ mime_body(struct mime_ctx *c, const char *msg, size_t len, size_t body)
 	bound = mime_parser_bound(msg + start, len - start, c->lim->max_mime_parts);
 	if (bound < len - start)
 		c->m->truncated = true;
+	bound = mime_single_part_bound(c, start, body, bound);
 	copy = mime_dup(msg + start, bound);
 	c->base = copy;
 	c->len = bound;

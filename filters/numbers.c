@@ -347,8 +347,8 @@ bool
 number_at(const char *text, size_t len, size_t i, struct number_match *r)
 {
 	struct number_match m;
+	char lower[NUM_WORD_WINDOW + 1];
 	size_t n;
-	char *lower;
 	bool ok;
 
 	if (i >= len || (i > 0 && text_is_word_byte(text, len, i - 1)))
@@ -361,10 +361,9 @@ number_at(const char *text, size_t len, size_t i, struct number_match *r)
 	if (!may_start_word((unsigned char)text[i]))
 		return false;
 	n = len - i < NUM_WORD_WINDOW ? len - i : NUM_WORD_WINDOW;
-	lower = text_lower(text + i, n);
+	text_lower_into(text + i, n, lower);
 	ok = word_number(lower, n, &m) && !text_is_word_byte(lower, n, m.end) &&
 	     !is_article_idiom(lower, n, &m);
-	free(lower);
 	if (!ok)
 		return false;
 	*r = m;

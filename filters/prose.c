@@ -358,13 +358,17 @@ sentence_end(const struct prose *p, size_t i)
 void
 prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 {
-	size_t b = i, e = i;
+	size_t b, e;
 
 	if (i > p->len)
 		i = p->len;
-	while (b > 0 && !sentence_end(p, b - 1))
+	b = e = i;
+	/* A text without full stops (a pasted chat log) is one "sentence":
+	 * look no further than PROSE_SENTENCE_REACH either way, so every
+	 * caller stays linear in the text. */
+	while (b > 0 && i - b < PROSE_SENTENCE_REACH && !sentence_end(p, b - 1))
 		b--;
-	while (e < p->len && !sentence_end(p, e))
+	while (e < p->len && e - i < PROSE_SENTENCE_REACH && !sentence_end(p, e))
 		e++;
 	*b_r = b;
 	*e_r = e;
@@ -373,7 +377,9 @@ prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 size_t
 prose_next_sentence(const struct prose *p, size_t i)
 {
-	while (i < p->len && !sentence_end(p, i))
+	size_t start = i;
+
+	while (i < p->len && i - start < PROSE_SENTENCE_REACH && !sentence_end(p, i))
 		i++;
 	return i < p->len ? i + 1 : p->len;
 }
@@ -383,30 +389,48 @@ static const char *const clause_seps[] = {
 	" - ", " – ", NULL,
 };
 
+/* The length of a clause separator starting at flat[j] (before se), or 0. */
+static size_t
+sep_at(const struct prose *p, size_t j, size_t se)
+{
+	unsigned char c = (unsigned char)p->flat[j];
+	size_t k, n;
+
+	if (c != ',' && c != ';' && c != ' ' && c != 0xE2)
+		return 0;
+	for (k = 0; clause_seps[k]; k++) {
+		n = strlen(clause_seps[k]);
+		if (j + n > se || memcmp(p->flat + j, clause_seps[k], n) != 0)
+			continue;
+		/* a comma between digits is a decimal, not a clause */
+		if (c == ',' && j > 0 && isdigit((unsigned char)p->flat[j - 1]) &&
+		    j + 1 < se && isdigit((unsigned char)p->flat[j + 1]))
+			return 0;
+		return n;
+	}
+	return 0;
+}
+
+/* Walk out from i to the nearest separator on each side: the work is the
+ * clause's length, not the sentence's. */
 void
 prose_clause(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 {
-	size_t sb, se, b, e, k, n;
+	size_t sb, se, b, e, n;
 
 	prose_sentence(p, i, &sb, &se);
 	b = sb;
-	e = se;
-	for (k = 0; clause_seps[k]; k++) {
-		n = strlen(clause_seps[k]);
-		for (size_t j = sb; j + n <= se; j++) {
-			if (memcmp(p->flat + j, clause_seps[k], n) != 0)
-				continue;
-			/* a comma between digits is a decimal, not a clause */
-			if (clause_seps[k][0] == ',' && j > 0 &&
-			    isdigit((unsigned char)p->flat[j - 1]) && j + 2 < se &&
-			    isdigit((unsigned char)p->flat[j + 2]))
-				continue;
-			if (j + n <= i && j + n > b)
-				b = j + n;
-			if (j >= i && j < e)
-				e = j;
+	for (size_t j = i; j > sb; j--)
+		if ((n = sep_at(p, j - 1, se)) != 0 && j - 1 + n <= i) {
+			b = j - 1 + n;
+			break;
 		}
-	}
+	e = se;
+	for (size_t j = i; j < se; j++)
+		if (sep_at(p, j, se) != 0) {
+			e = j;
+			break;
+		}
 	*b_r = b;
 	*e_r = e;
 }

@@ -14,6 +14,8 @@
 #include "filters/lexicon.h"
 
 #define PROSE_MAX_FIELDS 64
+/* How far a sentence reaches from a point: bounds the work per match. */
+#define PROSE_SENTENCE_REACH 600
 
 struct prose_field {
 	enum field_id id;

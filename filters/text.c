@@ -13,6 +13,14 @@ char *
 text_lower(const char *s, size_t len)
 {
 	char *r = xmalloc(len + 1);
+
+	text_lower_into(s, len, r);
+	return r;
+}
+
+void
+text_lower_into(const char *s, size_t len, char *r)
+{
 	size_t i;
 
 	for (i = 0; i < len; i++) {
@@ -33,11 +41,11 @@ text_lower(const char *s, size_t len)
 		}
 	}
 	r[len] = '\0';
-	return r;
 }
 
+/* The multibyte half of text_is_word_byte() (text.h). */
 bool
-text_is_word_byte(const char *s, size_t len, size_t i)
+text_is_word_byte_mb(const char *s, size_t len, size_t i)
 {
 	unsigned char c;
 

@@ -15,10 +15,26 @@
  * letters; everything else is copied. Owned by the caller.
  */
 char *text_lower(const char *s, size_t len);
+/* The same into r, which has room for len + 1 bytes. */
+void text_lower_into(const char *s, size_t len, char *r);
 
 /* Is the byte at s[i] part of a word (letter or digit, incl. UTF-8
  * multibyte letters)? i may be out of [0, len): then false. */
-bool text_is_word_byte(const char *s, size_t len, size_t i);
+bool text_is_word_byte_mb(const char *s, size_t len, size_t i);
+
+static inline bool
+text_is_word_byte(const char *s, size_t len, size_t i)
+{
+	unsigned char c;
+
+	if (i >= len)
+		return false;
+	c = (unsigned char)s[i];
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		       (c >= '0' && c <= '9');
+	return text_is_word_byte_mb(s, len, i);
+}
 
 /* Does s[i..] start with word w (already lowercase), on word boundaries
  * at both ends? s should be a text_lower() copy. */

@@ -28,6 +28,19 @@ buf_grow(struct buf *b, size_t extra)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t need = b->len + n + 1;
+
+	if (need < b->len)
+		panic("buf: size overflow");
+	if (need > b->cap) {
+		b->s = xrealloc(b->s, need);
+		b->cap = need;
+	}
+}
+
+void
 buf_append(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);

@@ -46,6 +46,7 @@ enum qid {
 	Q_MSG_INSERT,
 	Q_MSG_SET_CASE,
 	Q_MSG_BY_MESSAGE_ID,
+	Q_CASE_REF_OF_MESSAGE,
 	Q_MSGS_OF_CASE,
 	Q_LOCATION_INSERT,
 	Q_CASE_NEXT_SEQ,
@@ -63,6 +64,22 @@ enum qid {
 	Q_CHANGES_OF_CASE,
 	Q_INTEGRITY,
 	Q_FK_CHECK,
+	Q_PARTY_BY_ID,
+	Q_PARTY_NOTIFIED,
+	Q_PARTY_AUTHORITY,
+	Q_PARTY_RETURN,
+	Q_CASE_SET_DESCRIPTION,
+	Q_CASE_SET_CAUSE,
+	Q_CASE_SET_CONSEQUENCES,
+	Q_CASE_SET_MEASURES,
+	Q_CASE_SET_CATEGORIES,
+	Q_CASE_SET_SEVERITY,
+	Q_CASE_SET_COUNT,
+	Q_CASE_SET_BREACH,
+	Q_CASE_SET_DISCOVERED,
+	Q_CHANGE_INSERT,
+	Q_DEADLINE_KEYS,
+	Q_DEADLINE_INSERT,
 	Q_COUNT
 };
 
@@ -105,6 +122,9 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_MSG_SET_CASE] = "UPDATE messages SET case_id = ?2 WHERE id = ?1",
 	[Q_MSG_BY_MESSAGE_ID] = "SELECT " MSG_COLS " FROM messages"
 		" WHERE message_id = ?1 ORDER BY id LIMIT 1",
+	[Q_CASE_REF_OF_MESSAGE] = "SELECT c.ref FROM messages m"
+		" JOIN cases c ON c.id = m.case_id"
+		" WHERE m.message_id = ?1 ORDER BY m.id LIMIT 1",
 	[Q_MSGS_OF_CASE] = "SELECT " MSG_COLS " FROM messages"
 		" WHERE case_id = ?1 ORDER BY id",
 	[Q_LOCATION_INSERT] = "INSERT OR IGNORE INTO message_locations"
@@ -141,6 +161,33 @@ static const char *const SQL[Q_COUNT] = {
 		" ORDER BY id",
 	[Q_INTEGRITY] = "PRAGMA integrity_check",
 	[Q_FK_CHECK] = "PRAGMA foreign_key_check",
+	[Q_PARTY_BY_ID] = "SELECT " PARTY_COLS " FROM parties WHERE id = ?1",
+	[Q_PARTY_NOTIFIED] = "UPDATE parties SET notified_at = ?2"
+		" WHERE id = ?1 AND notified_at IS NULL",
+	[Q_PARTY_AUTHORITY] = "UPDATE parties SET authority_decision = ?2,"
+		" authority_decision_at = ?3 WHERE id = ?1",
+	[Q_PARTY_RETURN] = "UPDATE parties SET return_date = ?2 WHERE id = ?1",
+	[Q_CASE_SET_DESCRIPTION] = "UPDATE cases SET description = ?2"
+		" WHERE id = ?1",
+	[Q_CASE_SET_CAUSE] = "UPDATE cases SET cause = ?2 WHERE id = ?1",
+	[Q_CASE_SET_CONSEQUENCES] = "UPDATE cases SET consequences = ?2"
+		" WHERE id = ?1",
+	[Q_CASE_SET_MEASURES] = "UPDATE cases SET measures = ?2 WHERE id = ?1",
+	[Q_CASE_SET_CATEGORIES] = "UPDATE cases SET data_categories = ?2"
+		" WHERE id = ?1",
+	[Q_CASE_SET_SEVERITY] = "UPDATE cases SET severity = ?2 WHERE id = ?1",
+	[Q_CASE_SET_COUNT] = "UPDATE cases SET affected_count = ?2"
+		" WHERE id = ?1",
+	[Q_CASE_SET_BREACH] = "UPDATE cases SET breach_at = ?2 WHERE id = ?1",
+	[Q_CASE_SET_DISCOVERED] = "UPDATE cases SET discovered_at = ?2,"
+		" aware_at = ?2 WHERE id = ?1",
+	[Q_CHANGE_INSERT] = "INSERT INTO field_changes (case_id, at, field,"
+		" old_value, new_value, source_message)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_DEADLINE_KEYS] = "SELECT key FROM deadline_sent ORDER BY key",
+	[Q_DEADLINE_INSERT] = "INSERT OR IGNORE INTO deadline_sent (key,"
+		" case_id, party, kind, due_at, sent_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 struct store {
@@ -1103,6 +1150,23 @@ store_message_find(struct store *s, const char *message_id,
 	return rc == -1 ? -1 : rc == SQLITE_ROW;
 }
 
+int
+store_case_ref_of_message(struct store *s, const char *message_id,
+			  char ref_r[STORE_REF_MAX], struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_CASE_REF_OF_MESSAGE, &st, e) == -1 ||
+	    bound(s, st, bind_text(st, 1, message_id), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW)
+		snprintf(ref_r, STORE_REF_MAX, "%s", sqlite3_column_text(st, 0));
+	done(st);
+	return rc == SQLITE_ROW;
+}
+
 static int
 read_case(sqlite3_stmt *st, struct store_case *c, struct err *e)
 {
@@ -1520,4 +1584,455 @@ store_integrity_check(struct store *s, struct err *e)
 			(long long)col_int(st, 1));
 	done(st);
 	return rc == SQLITE_DONE;
+}
+
+/* ---- the outbound side and replies: notified, decision, return date ---- */
+
+/* The party row by id into *p (owned strings: party_clear). */
+static int
+party_by_id(struct store *s, int64_t id, struct store_party *p,
+	    struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_PARTY_BY_ID, &st, e) == -1 ||
+	    bound(s, st, sqlite3_bind_int64(st, 1, id), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW)
+		read_party(st, p);
+	done(st);
+	if (rc != SQLITE_ROW)
+		return err_set(e, EX_SOFTWARE, "store: party %" PRId64
+			       " vanished", id);
+	return 0;
+}
+
+static void
+party_clear(struct store_party *p)
+{
+	free(p->name);
+	free(p->ack_from);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * Begin a write transaction and find party (kind, name) of case ref: its
+ * case id, and the party row into *p. On failure the transaction is rolled
+ * back and -1 returned.
+ */
+static int
+party_begin(struct store *s, const char *ref, enum store_party_kind kind,
+	    const char *name, int64_t *case_r, struct store_party *p,
+	    struct err *e)
+{
+	int64_t id = 0;
+	char *pname = NULL;
+	bool acked = false;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (store_party_kind_name(kind) == NULL)
+		return err_set(e, EX_USAGE, "store: bad party kind %d", kind);
+	if (tx_begin(s, e) == -1)
+		return -1;
+	rc = need_case(s, ref, case_r, e);
+	if (rc == 0)
+		rc = find_party(s, *case_r, kind, name, &id, &acked, &pname, e);
+	free(pname);
+	if (rc == 0)
+		rc = party_by_id(s, id, p, e);
+	if (rc == -1) {
+		party_clear(p);
+		tx_rollback(s);
+	}
+	return rc;
+}
+
+/* Run a party UPDATE (id ?1, int64 ?2, optional int64 ?3). */
+static int
+party_update(struct store *s, enum qid q, int64_t id, int64_t v2,
+	     bool has3, int64_t v3, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int b;
+
+	if (stmt(s, q, &st, e) == -1)
+		return -1;
+	b = sqlite3_bind_int64(st, 1, id) | sqlite3_bind_int64(st, 2, v2);
+	if (has3)
+		b |= sqlite3_bind_int64(st, 3, v3);
+	if (bound(s, st, b, e) == -1)
+		return -1;
+	return run(s, st, e);
+}
+
+int
+store_record_notified(struct store *s, const char *ref,
+		      enum store_party_kind kind, const char *name,
+		      int64_t at, struct err *e)
+{
+	struct store_party p;
+	int64_t case_id = 0;
+	bool first;
+	char *detail;
+	int rc;
+
+	if (party_begin(s, ref, kind, name, &case_id, &p, e) == -1)
+		return -1;
+	first = p.notified_at == 0;
+	rc = 0;
+	if (first) {
+		rc = party_update(s, Q_PARTY_NOTIFIED, p.id, at, false, 0, e);
+		detail = xasprintf("party=%s", p.name);
+		if (rc == 0)
+			rc = insert_event(s, case_id, at, "notified", detail, e);
+		free(detail);
+	}
+	party_clear(&p);
+	if (tx_end(s, rc, e) == -1)
+		return -1;
+	return first;
+}
+
+static const char *
+tri_word(enum store_tristate t)
+{
+	return t == STORE_TRUE ? "yes" : t == STORE_FALSE ? "no" : "none";
+}
+
+int
+store_record_authority(struct store *s, const char *ref, const char *name,
+		       enum store_tristate decision, int64_t at,
+		       int64_t message, struct err *e)
+{
+	struct store_party p;
+	int64_t case_id = 0;
+	bool changed;
+	char *detail;
+	int rc;
+
+	if (decision != STORE_TRUE && decision != STORE_FALSE)
+		return err_set(e, EX_USAGE, "store: no decision to record");
+	if (party_begin(s, ref, STORE_PARTY_MUNICIPALITY, name, &case_id, &p,
+			e) == -1)
+		return -1;
+	changed = p.authority_decision != decision;
+	rc = 0;
+	if (changed) {
+		rc = party_update(s, Q_PARTY_AUTHORITY, p.id,
+				  decision == STORE_TRUE, true, at, e);
+		detail = xasprintf("party=%s decision=%s previous=%s by=%s",
+				   p.name, tri_word(decision),
+				   tri_word(p.authority_decision),
+				   message ? "mail" : "hand");
+		if (rc == 0)
+			rc = insert_event(s, case_id, at, "authority", detail,
+					  e);
+		free(detail);
+	}
+	party_clear(&p);
+	if (tx_end(s, rc, e) == -1)
+		return -1;
+	return changed;
+}
+
+int
+store_record_return_date(struct store *s, const char *ref,
+			 enum store_party_kind kind, const char *name,
+			 int64_t return_date, int64_t at, struct err *e)
+{
+	struct store_party p;
+	char iso[CPH_ISO_MAX], *detail;
+	int64_t case_id = 0;
+	bool changed;
+	int rc;
+
+	if (party_begin(s, ref, kind, name, &case_id, &p, e) == -1)
+		return -1;
+	changed = p.return_date != return_date;
+	rc = 0;
+	if (changed) {
+		rc = party_update(s, Q_PARTY_RETURN, p.id, return_date, false,
+				  0, e);
+		cph_iso_minute(return_date, iso);
+		detail = xasprintf("party=%s back=%s", p.name, iso);
+		if (rc == 0)
+			rc = insert_event(s, case_id, at, "out_of_office",
+					  detail, e);
+		free(detail);
+	}
+	party_clear(&p);
+	if (tx_end(s, rc, e) == -1)
+		return -1;
+	return changed;
+}
+
+/* ---- register fields set by a later message ---- */
+
+enum field_type { FT_TEXT, FT_COUNT, FT_TIME };
+
+/* The fields store_case_update may set: name, statement, where the old
+ * value lives in struct store_case. */
+static const struct case_field {
+	const char *name;
+	enum qid q;
+	enum field_type type;
+	size_t off, has_off;	/* has_off: FT_TIME's bool has_ flag */
+} CASE_FIELDS[] = {
+	{ "description", Q_CASE_SET_DESCRIPTION, FT_TEXT,
+	  offsetof(struct store_case, description), 0 },
+	{ "cause", Q_CASE_SET_CAUSE, FT_TEXT,
+	  offsetof(struct store_case, cause), 0 },
+	{ "consequences", Q_CASE_SET_CONSEQUENCES, FT_TEXT,
+	  offsetof(struct store_case, consequences), 0 },
+	{ "measures", Q_CASE_SET_MEASURES, FT_TEXT,
+	  offsetof(struct store_case, measures), 0 },
+	{ "data_categories", Q_CASE_SET_CATEGORIES, FT_TEXT,
+	  offsetof(struct store_case, data_categories), 0 },
+	{ "severity", Q_CASE_SET_SEVERITY, FT_TEXT,
+	  offsetof(struct store_case, severity), 0 },
+	{ "affected_count", Q_CASE_SET_COUNT, FT_COUNT,
+	  offsetof(struct store_case, affected_count), 0 },
+	{ "breach_at", Q_CASE_SET_BREACH, FT_TIME,
+	  offsetof(struct store_case, breach_at),
+	  offsetof(struct store_case, has_breach_at) },
+	{ "discovered_at", Q_CASE_SET_DISCOVERED, FT_TIME,
+	  offsetof(struct store_case, discovered_at),
+	  offsetof(struct store_case, has_discovered_at) },
+};
+
+static const struct case_field *
+case_field(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < NELEM(CASE_FIELDS); i++)
+		if (strcmp(CASE_FIELDS[i].name, name) == 0)
+			return &CASE_FIELDS[i];
+	return NULL;
+}
+
+/* A field's value as field_changes text (owned), or NULL when unset. */
+static char *
+field_text(enum field_type type, const char *text, bool has, int64_t v)
+{
+	char iso[CPH_ISO_MAX];
+
+	if (type == FT_TEXT)
+		return text ? xstrdup(text) : NULL;
+	if (!has)
+		return NULL;
+	if (type == FT_COUNT)
+		return xasprintf("%" PRId64, v);
+	cph_iso_minute(v, iso);
+	return xstrdup(iso);
+}
+
+static char *
+old_text(const struct case_field *f, const struct store_case *c)
+{
+	const char *base = (const char *)c;
+	int64_t t;
+	long n;
+
+	if (f->type == FT_TEXT)
+		return field_text(FT_TEXT, *(char *const *)(const void *)
+				  (base + f->off), false, 0);
+	if (f->type == FT_COUNT) {
+		memcpy(&n, base + f->off, sizeof(n));
+		return field_text(FT_COUNT, NULL, n >= 0, n);
+	}
+	memcpy(&t, base + f->off, sizeof(t));
+	return field_text(FT_TIME, NULL, *(const bool *)(const void *)
+			  (base + f->has_off), t);
+}
+
+static int
+insert_change(struct store *s, int64_t case_id, int64_t at,
+	      const char *field, const char *old, const char *new,
+	      int64_t msg, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int b;
+
+	if (stmt(s, Q_CHANGE_INSERT, &st, e) == -1)
+		return -1;
+	b = sqlite3_bind_int64(st, 1, case_id) |
+	    sqlite3_bind_int64(st, 2, at) | bind_text(st, 3, field) |
+	    bind_text(st, 4, old) | bind_text(st, 5, new) |
+	    bind_opt_int(st, 6, msg != 0, msg);
+	if (bound(s, st, b, e) == -1)
+		return -1;
+	return run(s, st, e);
+}
+
+/* Set one field when it differs; 1 changed, 0 same, -1 error. */
+static int
+update_one(struct store *s, const struct store_case *c,
+	   const struct store_field_update *u, int64_t at, int64_t msg,
+	   struct err *e)
+{
+	const struct case_field *f = case_field(u->field);
+	sqlite3_stmt *st = NULL;
+	char *old = old_text(f, c);
+	char *new = field_text(f->type, u->text, true, u->value);
+	int b, rc = 0;
+
+	if (old != NULL && new != NULL && strcmp(old, new) == 0)
+		goto out;
+	rc = stmt(s, f->q, &st, e);
+	if (rc == 0) {
+		b = sqlite3_bind_int64(st, 1, c->id) | (f->type == FT_TEXT ?
+		    bind_text(st, 2, u->text) :
+		    sqlite3_bind_int64(st, 2, u->value));
+		rc = bound(s, st, b, e) == -1 ? -1 : run(s, st, e);
+	}
+	if (rc == 0)
+		rc = insert_change(s, c->id, at, f->name, old, new, msg, e);
+	if (rc == 0)
+		rc = 1;
+out:
+	free(old);
+	free(new);
+	return rc;
+}
+
+static int
+check_updates(const struct store_field_update *v, size_t n, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (case_field(v[i].field) == NULL)
+			return err_set(e, EX_USAGE, "store: no field %s",
+				       v[i].field ? v[i].field : "(null)");
+		if (case_field(v[i].field)->type == FT_TEXT &&
+		    v[i].text == NULL)
+			return err_set(e, EX_USAGE, "store: %s without a "
+				       "value", v[i].field);
+		if (case_field(v[i].field)->type == FT_COUNT && v[i].value < 0)
+			return err_set(e, EX_USAGE, "store: negative count");
+	}
+	return 0;
+}
+
+int
+store_case_update(struct store *s, const char *ref,
+		  const struct store_field_update *v, size_t n, int64_t at,
+		  int64_t source_message, struct err *e)
+{
+	struct store_case c = { 0 };
+	int rc, changed = 0, one;
+	size_t i;
+
+	if (check_updates(v, n, e) == -1 || tx_begin(s, e) == -1)
+		return -1;
+	rc = case_row(s, ref, &c, e);
+	if (rc == 0)
+		rc = err_set(e, EX_DATAERR, "store: no case %s", ref);
+	else if (rc == 1)
+		rc = 0;
+	for (i = 0; rc == 0 && i < n; i++) {
+		one = update_one(s, &c, &v[i], at, source_message, e);
+		if (one == -1)
+			rc = -1;
+		else
+			changed += one;
+	}
+	case_clear(&c);
+	if (tx_end(s, rc, e) == -1)
+		return -1;
+	return changed;
+}
+
+/* ---- the deadline ledger ---- */
+
+int
+store_deadline_keys(struct store *s, char ***keys_r, size_t *n_r,
+		    struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	char **v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (stmt(s, Q_DEADLINE_KEYS, &st, e) == -1)
+		return -1;
+	while ((rc = step(s, st, e)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = col_str(st, 0);
+	}
+	if (rc == -1) {
+		store_deadline_keys_free(&v, n);
+		return -1;
+	}
+	done(st);
+	*keys_r = v;
+	*n_r = n;
+	return 0;
+}
+
+void
+store_deadline_keys_free(char ***keys, size_t n)
+{
+	size_t i;
+
+	if (*keys == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free((*keys)[i]);
+	free(*keys);
+	*keys = NULL;
+}
+
+/* Insert one mark: 1 inserted, 0 the key was there, -1 error. */
+static int
+insert_mark(struct store *s, const struct store_deadline_mark *m,
+	    int64_t now, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int b;
+
+	if (m->key == NULL || m->kind == NULL)
+		return err_set(e, EX_USAGE, "store: deadline mark without key");
+	if (stmt(s, Q_DEADLINE_INSERT, &st, e) == -1)
+		return -1;
+	b = bind_text(st, 1, m->key) |
+	    bind_opt_int(st, 2, m->case_id != 0, m->case_id) |
+	    bind_opt_int(st, 3, m->party != 0, m->party) |
+	    bind_text(st, 4, m->kind) | sqlite3_bind_int64(st, 5, m->due_at) |
+	    sqlite3_bind_int64(st, 6, now);
+	if (bound(s, st, b, e) == -1 || run(s, st, e) == -1)
+		return -1;
+	return sqlite3_changes(s->db) == 1;
+}
+
+int
+store_deadline_record(struct store *s, const struct store_deadline_mark *v,
+		      size_t n, int64_t now, const char *detail,
+		      store_deadline_send_fn *send, void *ctx, struct err *e)
+{
+	int rc = 0, fresh = 1;
+	size_t i;
+
+	if (n == 0)
+		return err_set(e, EX_USAGE, "store: deadline without marks");
+	if (tx_begin(s, e) == -1)
+		return -1;
+	for (i = 0; rc == 0 && fresh == 1 && i < n; i++)
+		if ((fresh = insert_mark(s, &v[i], now, e)) == -1)
+			rc = -1;
+	if (rc == 0 && fresh == 0) {
+		tx_rollback(s);		/* someone recorded it first */
+		return 0;
+	}
+	if (rc == 0 && v[0].case_id != 0)
+		rc = insert_event(s, v[0].case_id, now, "deadline", detail, e);
+	if (rc == 0 && send != NULL)
+		rc = send(ctx, e);
+	if (tx_end(s, rc, e) == -1)
+		return -1;
+	return 1;
 }

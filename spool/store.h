@@ -30,7 +30,7 @@
 
 #include "lib/err.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_REF_MAX 24		/* "BV-2026-0007" and room to grow */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
@@ -272,6 +272,14 @@ int store_mailbox_set(struct store *s, const char *account,
  * The message with this Message-ID (with <>). Returns 1 and fills *r
  * (owned: store_message_free) when found, 0 when not, -1 with e.
  */
+/*
+ * The case of the stored message with this Message-ID (the report a
+ * reply-all answers, say): returns 1 and writes its ref into ref_r, 0 when
+ * the message is unknown or belongs to no case, -1 with e on failure.
+ */
+int store_case_ref_of_message(struct store *s, const char *message_id,
+			      char ref_r[STORE_REF_MAX], struct err *e);
+
 int store_message_find(struct store *s, const char *message_id,
 		       struct store_message *r, struct err *e);
 void store_message_free(struct store_message *m);
@@ -314,6 +322,100 @@ int store_record_ack(struct store *s, const char *ref,
  */
 int store_event_append(struct store *s, const char *ref, int64_t at,
 		       const char *type, const char *detail, struct err *e);
+
+/* ---- replies and the outbound side ---- */
+
+/*
+ * Record that party (kind, name) of case ref was notified (its forward
+ * accepted by the mail server) at time at, with a "notified" event, in one
+ * transaction. The first time counts: the acknowledgement clock runs from
+ * it. Returns 1 when this set notified_at, 0 when it was set already, -1
+ * with e (65: unknown case or party). Called by the outbound queue.
+ */
+int store_record_notified(struct store *s, const char *ref,
+			  enum store_party_kind kind, const char *name,
+			  int64_t at, struct err *e);
+
+/*
+ * Record municipality name's Datatilsynet decision on case ref (TRUE:
+ * notified, FALSE: will not notify) at time at, stated in message row
+ * message (0: by hand), with an "authority" event naming the previous
+ * value. Returns 1 when the decision changed, 0 when it was already this
+ * one (nothing written), -1 with e (65: unknown case or party; 64 for
+ * STORE_NULL, which is no decision).
+ */
+int store_record_authority(struct store *s, const char *ref,
+			   const char *name, enum store_tristate decision,
+			   int64_t at, int64_t message, struct err *e);
+
+/*
+ * Record the return date an out-of-office reply from party (kind, name)
+ * states (UTC seconds), with an "out_of_office" event at time at. Returns
+ * 1 when it changed, 0 when it was this date already, -1 with e.
+ */
+int store_record_return_date(struct store *s, const char *ref,
+			     enum store_party_kind kind, const char *name,
+			     int64_t return_date, int64_t at, struct err *e);
+
+/* One register field to set on a case (store_case_update). */
+struct store_field_update {
+	const char *field;	/* "description", "cause", "consequences",
+				 * "measures", "data_categories", "severity",
+				 * "affected_count", "breach_at", "discovered_at" */
+	const char *text;	/* the text fields' new value (not NULL) */
+	int64_t value;		/* affected_count, or a time (UTC seconds) */
+};
+
+/*
+ * Set register fields of case ref, in ONE transaction: each field whose
+ * value differs from the stored one is updated and a field_changes row
+ * keeps (field, old value, new value, source_message, at); setting
+ * discovered_at moves aware_at with it (the 72-hour clock runs from the
+ * time of awareness). Values in field_changes are text: times as
+ * "2026-10-05T15:20+02:00", counts in decimal. Returns the number of fields
+ * changed (0: all already so), -1 with e (65: unknown case; 64: unknown
+ * field name, then nothing is changed).
+ */
+int store_case_update(struct store *s, const char *ref,
+		      const struct store_field_update *v, size_t n,
+		      int64_t at, int64_t source_message, struct err *e);
+
+/* ---- the deadline clock's ledger (daemon/deadlines.c) ---- */
+
+/* One key the clock records before it hands a mail to the queue. */
+struct store_deadline_mark {
+	const char *key;	/* unique: "BV-2026-0007/reminder/p12/8h" */
+	int64_t case_id;	/* 0: none (the digest) */
+	int64_t party;		/* party row id, 0: none */
+	const char *kind;	/* "reminder" "escalation" "authority" "digest" */
+	int64_t due_at;
+};
+
+/*
+ * Every key recorded so far, sorted (strcmp order). *keys_r is a new array
+ * of *n_r owned strings (store_deadline_keys_free). Returns 0 or -1 with e.
+ */
+int store_deadline_keys(struct store *s, char ***keys_r, size_t *n_r,
+			struct err *e);
+void store_deadline_keys_free(char ***keys, size_t n);
+
+/*
+ * Send one deadline mail exactly once. In ONE write transaction: record
+ * every mark of v[0..n) (sent_at = now) and a "deadline" event with detail
+ * on mark case_id (when not 0), then call send(ctx, e); commit only when
+ * send returned 0. So a mail is recorded if and only if it was handed on.
+ * send runs inside the transaction: it must not begin one of its own on
+ * this handle, but what it writes through this handle commits (or rolls
+ * back) together with the marks.
+ * Returns 1 when recorded and sent, 0 when any key was recorded already
+ * (nothing done, send not called), -1 with e (send's error included) and
+ * nothing recorded.
+ */
+typedef int store_deadline_send_fn(void *ctx, struct err *e);
+int store_deadline_record(struct store *s, const struct store_deadline_mark *v,
+			  size_t n, int64_t now, const char *detail,
+			  store_deadline_send_fn *send, void *ctx,
+			  struct err *e);
 
 /*
  * PRAGMA integrity_check and foreign_key_check. Returns 1 when both are

@@ -10,8 +10,9 @@
  *  - a case ref is unique, and so is (year, seq): no duplicate refs ever;
  *  - a message is stored once per dedup_key ("mid:<Message-ID>" or
  *    "sha256:<hash of body hash, Date, From>"), each place it was seen once;
- *  - events and field_changes are append-only (triggers refuse UPDATE and
- *    DELETE);
+ *  - events, field_changes and deadline_sent are append-only (triggers
+ *    refuse UPDATE and DELETE);
+ *  - a deadline mail's key is recorded once (PRIMARY KEY).
  *  - every enumerated column holds one of its names (CHECK).
  */
 #ifndef BV_STORE_SCHEMA_H
@@ -149,6 +150,25 @@ static const char *const STORE_MIGRATIONS[] = {
 	"  UNIQUE (case_id, seq)"
 	");"
 	"CREATE INDEX outbound_due ON outbound(status, next_try);",
+
+	/* 1 -> 2: what the deadline clock has sent (daemon/deadlines.c). One
+	 * row per (case, party, kind, offset) key, so a reminder, an
+	 * escalation or a digest is handed to the queue exactly once, across
+	 * restarts and --once runs. */
+	"CREATE TABLE deadline_sent ("
+	"  key TEXT PRIMARY KEY,"
+	"  case_id INTEGER REFERENCES cases(id),"	/* NULL: the digest */
+	"  party INTEGER REFERENCES parties(id),"	/* NULL: none */
+	"  kind TEXT NOT NULL CHECK (kind IN ('reminder', 'escalation',"
+	"    'authority', 'digest')),"
+	"  due_at INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX deadline_sent_case ON deadline_sent(case_id);"
+	"CREATE TRIGGER deadline_sent_no_update BEFORE UPDATE ON deadline_sent"
+	"  BEGIN SELECT RAISE(ABORT, 'deadline_sent is append-only'); END;"
+	"CREATE TRIGGER deadline_sent_no_delete BEFORE DELETE ON deadline_sent"
+	"  BEGIN SELECT RAISE(ABORT, 'deadline_sent is append-only'); END;",
 };
 
 #endif

@@ -220,6 +220,14 @@ static const struct msg_case classify_cases[] = {
 	  "SV: Sikkerhedsbrud i MUNI", NULL,
 	  "Vi har modtaget sag BV-2026-0031 og vender tilbage.\n",
 	  "{\"kind\": \"ack\", \"case_ref\": \"BV-2026-0031\"}" },
+	{ "read receipt is automatic", "Ole Dam <od@syddjurs.dk>",
+	  "Læst: [BV-2026-0107] Sikkerhedsbrud i MUNI", NULL,
+	  "Din meddelelse er blevet læst.\n",
+	  "{\"kind\": \"auto_reply\", \"case_ref\": \"BV-2026-0107\"}" },
+	{ "'Read this' is no read receipt", "Ole Dam <od@syddjurs.dk>",
+	  "Read this: sikkerhedsbrud i MUNI", NULL,
+	  "En borger kunne se en anden borgers samtale.\n",
+	  "{\"kind\": \"report\"}" },
 	{ "bounce from postmaster", "postmaster@viborg.dk",
 	  "Delivery Status Notification (Failure)", NULL,
 	  "Your message to dpo@viborg.dk couldn't be delivered.\n",
@@ -447,6 +455,40 @@ test_html_table(void **state)
 	json_decref(want);
 }
 
+/* A delivery report: "failed" is a bounce, "delivered" only a receipt. */
+static void
+test_delivery_reports(void **state)
+{
+	static const char *const actions[] = { "failed", "delivered" };
+	static const char *const kinds[] = { "bounce", "auto_reply" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct buf b = { 0 };
+		json_t *got;
+
+		buf_printf(&b, "From: MAILER-DAEMON@mx.viborg.dk\r\nTo: brudvagt@aarhus.dk\r\n"
+			   "Subject: Delivery Status Notification\r\nDate: " DATE "\r\n"
+			   "MIME-Version: 1.0\r\nContent-Type: multipart/report;"
+			   " report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+			   "--B\r\nContent-Type: text/plain\r\n\r\nReport.\r\n"
+			   "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+			   "Reporting-MTA: dns; mx.viborg.dk\r\n\r\n"
+			   "Final-Recipient: rfc822; dpo@viborg.dk\r\nAction: %s\r\n"
+			   "Status: 2.0.0\r\n\r\n"
+			   "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+			   "Message-ID: <case-BV-2026-0009.4@brudvagt.aarhus.dk>\r\n"
+			   "Subject: [BV-2026-0009] Sikkerhedsbrud\r\n\r\n--B--\r\n", actions[i]);
+		got = analyse(b.s, b.len, actions[i]);
+		assert_string_equal(json_string_value(json_object_get(got, "kind")), kinds[i]);
+		assert_string_equal(json_string_value(json_object_get(got, "case_ref")),
+				    "BV-2026-0009");
+		json_decref(got);
+		buf_free(&b);
+	}
+}
+
 static void
 test_redaction_everywhere(void **state)
 {
@@ -492,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_spoofed),
 		cmocka_unit_test(test_reports),
 		cmocka_unit_test(test_html_table),
+		cmocka_unit_test(test_delivery_reports),
 		cmocka_unit_test(test_redaction_everywhere),
 		cmocka_unit_test(test_unreadable),
 	};

@@ -277,7 +277,7 @@ test_defaults(void **state)
 	assert_int_equal(s->limits.max_line_bytes, 1024 * 1024);
 	assert_int_equal(s->limits.max_mime_depth, 20);
 	assert_int_equal(s->limits.max_mime_parts, 500);
-	assert_int_equal(s->limits.max_text_bytes, 4 * 1024 * 1024);
+	assert_int_equal(s->limits.max_text_bytes, 1 * 1024 * 1024);
 	/* addresses and domains lowercased, names kept */
 	assert_string_equal(s->system_owner.emails.v[1], "dpo@aarhus.dk");
 	assert_string_equal(s->supplier.domains.v[0], "deloitte.dk");

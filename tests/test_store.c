@@ -566,6 +566,168 @@ test_events_append_only(void **state)
 }
 
 static void
+test_party_records(void **state)
+{
+	struct fx *fx = *state;
+	struct store_ingest_result r;
+	struct store_message_in in;
+	struct store_case *c;
+	struct err e = { 0 };
+	int64_t now = utc(2026, 11, 30, 10, 0), back = utc(2026, 12, 7, 7, 0);
+
+	in = report("<pr@egekom.dk>", 1, now);
+	ingest_ok(fx, &in, &r);
+	/* notified: the first time counts */
+	assert_int_equal(store_record_notified(fx->s, r.case_ref,
+		STORE_PARTY_MUNICIPALITY, "Viborg", now + 60, &e), 1);
+	assert_int_equal(store_record_notified(fx->s, r.case_ref,
+		STORE_PARTY_MUNICIPALITY, "Viborg", now + 120, &e), 0);
+	/* a decision, the same again (nothing), then a change of mind */
+	assert_int_equal(store_record_authority(fx->s, r.case_ref, "Viborg",
+		STORE_FALSE, now + 180, 0, &e), 1);
+	assert_int_equal(store_record_authority(fx->s, r.case_ref, "Viborg",
+		STORE_FALSE, now + 240, 0, &e), 0);
+	assert_int_equal(store_record_authority(fx->s, r.case_ref, "Viborg",
+		STORE_TRUE, now + 300, 0, &e), 1);
+	assert_int_equal(store_record_authority(fx->s, r.case_ref, "Viborg",
+		STORE_NULL, now + 300, 0, &e), -1);
+	assert_int_equal(e.code, 64);
+	assert_int_equal(store_record_authority(fx->s, r.case_ref, "Aalborg",
+		STORE_TRUE, now + 300, 0, &e), -1);
+	assert_int_equal(e.code, 65);
+	/* out of office */
+	assert_int_equal(store_record_return_date(fx->s, r.case_ref,
+		STORE_PARTY_SUPPLIER, NULL, back, now + 360, &e), 1);
+	assert_int_equal(store_record_return_date(fx->s, r.case_ref,
+		STORE_PARTY_SUPPLIER, NULL, back, now + 420, &e), 0);
+	c = get_case(fx, r.case_ref);
+	assert_int_equal(c->parties[2].notified_at, now + 60);
+	assert_int_equal(c->parties[2].authority_decision, STORE_TRUE);
+	assert_int_equal(c->parties[2].authority_decision_at, now + 300);
+	assert_int_equal(c->parties[1].return_date, back);
+	/* opened, notified, authority x2, out_of_office */
+	assert_int_equal(c->nevents, 5);
+	assert_string_equal(c->events[3].detail,
+			    "party=Viborg decision=yes previous=no by=hand");
+	assert_string_equal(c->events[4].type, "out_of_office");
+	store_case_free(&c);
+}
+
+static void
+test_case_update(void **state)
+{
+	static const struct {
+		struct store_field_update u;
+		int rc, code;
+	} cases[] = {
+		{ { "affected_count", NULL, 45 }, 0, 0 },	/* same */
+		{ { "affected_count", NULL, 46 }, 1, 0 },
+		{ { "cause", "Fejl i konfigurationen", 0 }, 1, 0 },
+		{ { "cause", "Fejl i konfigurationen", 0 }, 0, 0 },
+		{ { "bogus", "x", 0 }, -1, 64 },
+		{ { "cause", NULL, 0 }, -1, 64 },
+		{ { "affected_count", NULL, -3 }, -1, 64 },
+	};
+	struct fx *fx = *state;
+	struct store_ingest_result r;
+	struct store_message_in in;
+	struct store_case *c;
+	struct err e;
+	int64_t now = utc(2026, 11, 30, 10, 0), disc = utc(2026, 11, 29, 8, 0);
+	struct store_field_update both[] = {
+		{ "measures", "Rettet", 0 }, { "discovered_at", NULL, disc },
+	};
+	size_t i;
+
+	in = report("<up@egekom.dk>", 1, now);
+	ingest_ok(fx, &in, &r);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(store_case_update(fx->s, r.case_ref,
+			&cases[i].u, 1, now + 60, r.message, &e), cases[i].rc);
+		assert_int_equal(e.code, cases[i].code);
+	}
+	assert_int_equal(store_case_update(fx->s, "BV-1999-0001", both, 2,
+					   now, 0, &e), -1);
+	assert_int_equal(e.code, 65);
+	assert_int_equal(store_case_update(fx->s, r.case_ref, both, 2,
+					   now + 120, 0, &e), 2);
+	c = get_case(fx, r.case_ref);
+	assert_int_equal(c->affected_count, 46);
+	assert_string_equal(c->cause, "Fejl i konfigurationen");
+	assert_int_equal(c->discovered_at, disc);
+	assert_int_equal(c->aware_at, disc);	/* the clock moves with it */
+	assert_int_equal(c->nchanges, 4);
+	assert_string_equal(c->changes[0].field, "affected_count");
+	assert_string_equal(c->changes[0].old_value, "45");
+	assert_string_equal(c->changes[0].new_value, "46");
+	assert_int_equal(c->changes[0].source_message, r.message);
+	assert_null(c->changes[1].old_value);
+	assert_string_equal(c->changes[3].old_value, "2026-11-30T10:00+01:00");
+	assert_string_equal(c->changes[3].new_value, "2026-11-29T09:00+01:00");
+	store_case_free(&c);
+}
+
+static int sends;
+
+static int
+count_send(void *ctx, struct err *e)
+{
+	(void)e;
+	sends++;
+	return ctx == NULL ? 0 : err_set(e, 75, "queue full");
+}
+
+static void
+test_deadline_ledger(void **state)
+{
+	struct fx *fx = *state;
+	struct store_ingest_result r;
+	struct store_message_in in;
+	struct store_case *c;
+	struct err e = { 0 };
+	int64_t now = utc(2026, 11, 30, 10, 0);
+	struct store_deadline_mark esc[] = {
+		{ "BV-2026-0001/escalation/p2", 1, 2, "escalation", now },
+		{ "BV-2026-0001/escalation/p3", 1, 3, "escalation", now },
+	};
+	struct store_deadline_mark digest = { "digest/2026-11-30", 0, 0,
+					       "digest", now };
+	char **keys = NULL;
+	size_t n = 0;
+
+	in = report("<dl@egekom.dk>", 1, now);
+	ingest_ok(fx, &in, &r);
+	sends = 0;
+	/* a failing send records nothing */
+	assert_int_equal(store_deadline_record(fx->s, esc, 2, now, "x",
+		count_send, fx, &e), -1);
+	assert_int_equal(e.code, 75);
+	assert_int_equal(store_deadline_keys(fx->s, &keys, &n, &e), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_deadline_record(fx->s, esc, 2, now, "x",
+		count_send, NULL, &e), 1);
+	assert_int_equal(store_deadline_record(fx->s, esc, 2, now + 60, "x",
+		count_send, NULL, &e), 0);
+	/* one key recorded already: the whole mail is not sent again */
+	assert_int_equal(store_deadline_record(fx->s, &esc[1], 1, now, "x",
+		count_send, NULL, &e), 0);
+	assert_int_equal(store_deadline_record(fx->s, &digest, 1, now, NULL,
+		count_send, NULL, &e), 1);
+	assert_int_equal(sends, 3);
+	assert_int_equal(store_deadline_keys(fx->s, &keys, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(keys[0], "BV-2026-0001/escalation/p2");
+	assert_string_equal(keys[2], "digest/2026-11-30");
+	store_deadline_keys_free(&keys, n);
+	assert_null(keys);
+	c = get_case(fx, r.case_ref);
+	assert_int_equal(c->nevents, 2);	/* opened, one deadline */
+	assert_string_equal(c->events[1].type, "deadline");
+	store_case_free(&c);
+}
+
+static void
 test_schema_and_reopen(void **state)
 {
 	struct fx *fx = *state;
@@ -673,6 +835,9 @@ main(void)
 		T(test_fault_injection),
 		T(test_record_ack),
 		T(test_events_append_only),
+		T(test_party_records),
+		T(test_case_update),
+		T(test_deadline_ledger),
 		T(test_schema_and_reopen),
 		T(test_second_open_keeps_locks),
 		cmocka_unit_test(test_open_errors),

@@ -1,18 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# run.sh BUILD — every benchmark (make bench), one after the other. Never
-# part of make check. Each script prints its own figures; add new ones to
-# the list.
+# run.sh [BUILD] — make bench: run every tests/bench/*.sh but this one, in
+# name order, with BUILD as argument. Benchmarks print figures; none is part
+# of make check. Exits non-zero when a benchmark script failed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${1:-build}
 export BUILD
-status=0
-for b in \
-	tests/bench/milter.sh \
-	; do
+rc=0
+for b in tests/bench/*.sh; do
+	[ "$b" = tests/bench/run.sh ] && continue
 	echo "== $b"
-	sh "$b" || { echo "bench failed: $b"; status=1; }
+	sh "$b" "$BUILD" || { echo "FAIL $b" >&2; rc=1; }
+	echo
 done
-exit $status
+exit $rc

@@ -1,0 +1,211 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# crash.sh — kill -9 brudvagtd again and again during a burst of reports,
+# then prove that nothing was lost or done twice (issue 3, crash safety).
+#
+# The burst: 500 distinct reports (tests/lib/reports.sh: distinct
+# Message-IDs, four municipalities as senders, 5 without a Message-ID)
+# written into the borgerservice Maildir before Dovecot starts, and the
+# first 50 of them (10 %) into the dpo Maildir as well: 550 messages.
+# brudvagtd runs as a daemon on both accounts over implicit TLS.
+#
+# The kills: CRASH_KILLS (20) times, brudvagtd is started, runs until the
+# store holds a seeded-random number of message locations (so every kill
+# lands inside the burst, however fast the machine) plus a random 0-40 ms,
+# or for a random 0-150 ms from its start (every third kill: connect, TLS,
+# first fetch), and gets SIGKILL. The seed is printed; CRASH_SEED=N replays
+# the same thresholds and delays. After the last kill it is started once
+# more, runs until all 550 locations are stored (<= 60 s), and is stopped
+# with SIGTERM (exit 0 expected).
+#
+# Asserted: every one of the 500 reports (by its Subject token, which
+# also covers those without a Message-ID) is exactly one message and one
+# case; the set of Message-IDs in the store equals the set delivered; the
+# 50 cross-account duplicates are one message with two locations; case refs
+# are BV-YYYY-0001..0500 without a gap; PRAGMA integrity_check is ok; and
+# no message in either mailbox lacks $Brudvagt (doveadm search, all UIDs).
+#
+# Measured here (2 cores): 12-13 s in all (20 kills; 5-6 s with 12). Run by tests/run.sh with $BUILD.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+BVD=$BUILD/brudvagtd
+[ -x "$BVD" ] || { echo "crash: $BVD not built" >&2; exit 1; }
+
+. tests/lib/dovecot.sh
+. tests/lib/reports.sh
+
+NREPORTS=500
+NDUP=50			# reports 1..NDUP also go to dpo
+NOMID_EVERY=100		# reports 100, 200, ... carry no Message-ID
+NLOC=$((NREPORTS + NDUP))
+KILLS=${CRASH_KILLS:-20}
+SEED=${CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+TAG=crash
+echo "crash: seed $SEED (replay with CRASH_SEED=$SEED)"
+
+fails=0
+ok() { echo "  ok   $*"; }
+bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$T/brudvagt.db" "$1"; }
+now_ms() { date +%s%3N; }
+
+t_start=$(now_ms)
+dovecot_setup || exit 1
+T=$DV_DIR/t
+mkdir -p "$T"
+reports_maildir borgerservice 1 $NREPORTS $TAG $NOMID_EVERY || exit 1
+reports_maildir dpo 1 $NDUP $TAG $NOMID_EVERY || exit 1
+dovecot_start || exit 1
+
+cat > "$T/crash.conf" <<EOF
+accounts = (
+  { name = "borgerservice"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
+    ca_file = "$DV_CA"; user = "borgerservice"; password_file = "$DV_PW_BORGERSERVICE";
+    mailbox = "INBOX"; timeout_seconds = 10; },
+  { name = "dpo"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
+    ca_file = "$DV_CA"; user = "dpo"; password_file = "$DV_PW_DPO";
+    mailbox = "INBOX"; timeout_seconds = 10; } );
+smtp = { host = "127.0.0.1"; port = 2525; tls = "none"; from = "brudvagt@aarhus.dk";
+         message_id_domain = "brudvagt.aarhus.dk"; };
+system_owner = { name = "Borgerservice, Aarhus Kommune";
+                 emails = [ "borgerservice@aarhus.dk", "databeskyttelse@aarhus.dk" ]; };
+supplier = { name = "Deloitte"; domains = [ "deloitte.dk" ]; emails = [ ]; };
+municipalities = (
+  { name = "Horsens"; domains = [ "horsens.dk" ]; contacts = ( { email = "dpo@horsens.dk"; } ); },
+  { name = "Silkeborg"; domains = [ "silkeborg.dk" ]; contacts = ( { email = "dpo@silkeborg.dk"; } ); },
+  { name = "Viborg"; domains = [ "viborg.dk" ]; contacts = ( { email = "dpo@viborg.dk"; } ); },
+  { name = "Favrskov"; domains = [ "favrskov.dk" ]; contacts = ( { email = "dpo@favrskov.dk"; } ); } );
+store = { path = "$T/brudvagt.db"; };
+spool = { path = "$T/spool"; };
+EOF
+
+# The kill plan, from the seed: per kill "THRESHOLD DELAY_MS"; THRESHOLD 0
+# means "DELAY_MS after the start". Thresholds rise through the burst.
+awk -v seed="$SEED" -v k="$KILLS" -v nloc=$NLOC 'BEGIN {
+	srand(seed)
+	for (i = 1; i <= k; i++) {
+		if (i % 3 == 0)
+			printf "0 %d\n", int(rand() * 150)
+		else
+			printf "%d %d\n", int((i - rand()) * (nloc - 20) / k) + 1,
+			       int(rand() * 40)
+	}
+}' > "$T/plan"
+
+locations() { q "select count(*) from message_locations" 2>/dev/null || echo 0; }
+
+# wait_locations N SECONDS PID: until the store holds >= N locations, or
+# PID died, or SECONDS passed (polled every ~10 ms). 0 when reached.
+wait_locations() {
+	_end=$(( $(now_ms) + $2 * 1000 ))
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		[ "$(locations)" -ge "$1" ] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.01
+	done
+	return 1
+}
+
+start_daemon() {
+	"$BVD" -c "$T/crash.conf" 2>> "$T/daemon.err" &
+	pid=$!
+	dovecot_track $pid
+}
+
+i=0
+mid_burst=0
+while read -r threshold delay; do
+	i=$((i + 1))
+	echo "--- start $i" >> "$T/daemon.err"
+	start_daemon
+	if [ "$threshold" -gt 0 ]; then
+		wait_locations "$threshold" 30 $pid ||
+			bad "kill $i: $threshold locations not reached in 30 s"
+	fi
+	sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
+	n=$(locations)
+	if ! kill -KILL $pid 2>/dev/null; then
+		bad "kill $i: brudvagtd had already exited: $(tail -2 "$T/daemon.err")"
+	fi
+	wait $pid 2>/dev/null
+	[ "$n" -lt $NLOC ] && mid_burst=$((mid_burst + 1))
+	echo "  kill $i: at ${threshold}+${delay} ms, $n/$NLOC locations stored"
+done < "$T/plan"
+[ $mid_burst -ge 10 ] && ok "$mid_burst of $i kill -9 landed before the burst was done" ||
+	bad "only $mid_burst kills landed inside the burst"
+
+echo "--- final start" >> "$T/daemon.err"
+start_daemon
+wait_locations $NLOC 60 $pid && ok "after the last restart all $NLOC messages are stored" ||
+	bad "after 60 s: $(locations)/$NLOC locations; $(tail -3 "$T/daemon.err")"
+# Give the last UID STORE a moment, then stop as systemd would.
+sleep 0.2
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc = 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: status $rc"
+
+# The delivered set, and what the store made of it.
+awk -v n=$NREPORTS -v tag=$TAG -v nomid=$NOMID_EVERY 'BEGIN {
+	for (i = 1; i <= n; i++)
+		if (i % nomid != 0)
+			printf "<%s-%06d@brudvagt.test>\n", tag, i
+}' | sort > "$T/mids.want"
+q "select message_id from messages where message_id is not null" | sort > "$T/mids.got"
+if cmp -s "$T/mids.want" "$T/mids.got"; then
+	ok "Message-IDs in the store = the $(wc -l < "$T/mids.want") delivered"
+else
+	bad "Message-IDs differ (< delivered, > stored): $(diff "$T/mids.want" "$T/mids.got" | grep '^[<>]' | head -5 | tr '\n' ' ')"
+fi
+# Per report token: one message, one case, the message is its report.
+bad_tokens=$(q "select m.subject, count(distinct m.id), count(distinct c.id)
+	from messages m left join cases c on c.report_message = m.id
+	group by m.subject having count(distinct m.id) != 1 or count(distinct c.id) != 1")
+n=$(q "select count(distinct subject) from messages")
+[ -z "$bad_tokens" ] && [ "$n" = $NREPORTS ] &&
+	ok "each of the $NREPORTS reports is exactly one message and one case" ||
+	bad "reports: $n distinct; not one message+one case: $(echo "$bad_tokens" | head -3 | tr '\n' ' ')"
+n=$(q "select count(*) from cases")
+[ "$n" = $NREPORTS ] && ok "$n cases" || bad "cases: $n, want $NREPORTS"
+n=$(q "select count(*) from (select message from message_locations group by message having count(*) = 2)")
+d=$(q "select count(*) from message_locations where account = 'dpo'")
+[ "$n" = $NDUP ] && [ "$d" = $NDUP ] && ok "the $NDUP reports in both mailboxes: one message, two locations" ||
+	bad "duplicates: $n messages with 2 locations, $d dpo locations; want $NDUP"
+n=$(q "select count(*) from messages where message_id is null")
+[ "$n" = $((NREPORTS / NOMID_EVERY)) ] && ok "$n reports without Message-ID, each kept apart" ||
+	bad "messages without Message-ID: $n, want $((NREPORTS / NOMID_EVERY))"
+
+# Refs: BV-YYYY-0001..N, gapless, one year.
+gaps=$(q "select count(*), count(distinct year), min(seq), max(seq),
+	sum(ref != printf('BV-%04d-%04d', year, seq)) from cases")
+[ "$gaps" = "$NREPORTS|1|1|$NREPORTS|0" ] && ok "refs $(q "select min(ref) || '..' || max(ref) from cases"), no gap" ||
+	bad "refs (count|years|min|max|malformed): $gaps"
+
+n=$(find "$T/spool/tmp" -type f 2>/dev/null | wc -l)
+[ "$n" = 0 ] && ok "no unfinished file left in spool/tmp" ||
+	bad "$n unfinished file(s) left in spool/tmp after the last restart"
+
+n=$(q "pragma integrity_check")
+[ "$n" = ok ] && ok "integrity_check ok" || bad "integrity_check: $n"
+n=$(q "pragma foreign_key_check" | head -3)
+[ -z "$n" ] && ok "foreign_key_check clean" || bad "foreign_key_check: $n"
+
+# Every message on the server carries $Brudvagt.
+for u in borgerservice dpo; do
+	all=$(doveadm -c "$DV_CONF" search -u $u mailbox INBOX all | wc -l)
+	unmarked=$(doveadm -c "$DV_CONF" -f flow fetch -u $u uid mailbox INBOX unkeyword '$Brudvagt' |
+		sed 's/^uid=//' | tr '\n' ' ')
+	[ -z "$unmarked" ] && ok "$u: all $all messages carry \$Brudvagt" ||
+		bad "$u: of $all messages, UIDs without \$Brudvagt: $unmarked"
+done
+
+grep -q "panic\|Assertion\|AddressSanitizer\|runtime error" "$T/daemon.err" &&
+	bad "the daemon log has a panic or a sanitizer report: $(grep -m1 "panic\|Assertion\|AddressSanitizer\|runtime error" "$T/daemon.err")"
+echo "crash: $i kills, $(( ($(now_ms) - t_start) / 1000 )) s"
+if [ $fails != 0 ]; then
+	cp "$T/daemon.err" "/tmp/crash-$SEED.daemon.err" 2>/dev/null &&
+		echo "crash: daemon log kept in /tmp/crash-$SEED.daemon.err"
+fi
+[ $fails = 0 ]

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# remark.sh — a message committed to the store but never marked on the
+# server (brudvagtd killed between the commit and its UID STORE, or the
+# STORE failed) gets $Brudvagt on the next connection.
+#
+# The state a kill -9 at that moment leaves is made by hand: three reports,
+# one --once run (all committed and marked), then $Brudvagt removed from
+# the last UID with doveadm. The next --once run must set it again and
+# open no case. Run by tests/run.sh with $BUILD set.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+BVD=$BUILD/brudvagtd
+SAMPLE=tests/corpus/sample
+[ -x "$BVD" ] || { echo "remark: $BVD not built" >&2; exit 1; }
+
+. tests/lib/dovecot.sh
+
+fails=0
+ok() { echo "  ok   $*"; }
+bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+q() { sqlite3 -batch -noheader "$T/brudvagt.db" "$1"; }
+
+dovecot_setup || exit 1
+dovecot_start || exit 1
+T=$DV_DIR/t
+mkdir -p "$T"
+cat > "$T/remark.conf" <<EOF2
+accounts = (
+  { name = "borgerservice"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
+    ca_file = "$DV_CA"; user = "borgerservice"; password_file = "$DV_PW_BORGERSERVICE";
+    mailbox = "INBOX"; timeout_seconds = 10; } );
+smtp = { host = "127.0.0.1"; port = 2525; tls = "none"; from = "brudvagt@aarhus.dk";
+         message_id_domain = "brudvagt.aarhus.dk"; };
+system_owner = { name = "Borgerservice, Aarhus Kommune";
+                 emails = [ "borgerservice@aarhus.dk" ]; };
+supplier = { name = "Deloitte"; domains = [ "deloitte.dk" ]; emails = [ ]; };
+municipalities = (
+  { name = "Horsens"; domains = [ "horsens.dk" ]; contacts = ( { email = "dpo@horsens.dk"; } ); },
+  { name = "Silkeborg"; domains = [ "silkeborg.dk" ]; contacts = ( { email = "dpo@silkeborg.dk"; } ); },
+  { name = "Aarhus"; domains = [ "aarhus.dk" ]; contacts = ( { email = "dpo@aarhus.dk"; } ); } );
+store = { path = "$T/brudvagt.db"; };
+spool = { path = "$T/spool"; };
+EOF2
+
+for f in 01-horsens-fejlsendt-chatlog 02-silkeborg-adgang-andre-kommuner 04-aarhus-skaermbillede-html; do
+	dovecot_deliver borgerservice "$SAMPLE/$f.eml"
+done
+timeout 60 "$BVD" -c "$T/remark.conf" --once 2> "$T/once1.err" || bad "first --once failed: $(tail -2 "$T/once1.err")"
+case $(dovecot_flags borgerservice 3) in
+*'$Brudvagt'*) ok "uid 3 marked by the first run" ;;
+*) bad "uid 3 not marked by the first run" ;;
+esac
+doveadm -c "$DV_CONF" flags remove -u borgerservice '$Brudvagt' mailbox INBOX uid 3
+case $(dovecot_flags borgerservice 3) in
+*'$Brudvagt'*) bad "doveadm did not remove the keyword" ;;
+esac
+timeout 60 "$BVD" -c "$T/remark.conf" --once 2> "$T/once2.err" || bad "second --once failed: $(tail -2 "$T/once2.err")"
+f=$(dovecot_flags borgerservice 3)
+case $f in
+*'$Brudvagt'*) ok "committed but unmarked uid 3: \$Brudvagt set on reconnect ($f)" ;;
+*) bad "committed but unmarked uid 3 still lacks \$Brudvagt: '$f'" ;;
+esac
+n=$(q "select count(*) from cases")
+[ "$n" = 3 ] && ok "no case opened twice ($n cases)" || bad "cases: $n, want 3"
+[ $fails = 0 ]
