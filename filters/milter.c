@@ -177,6 +177,7 @@ struct milter_msg {
 struct milter_conn {
 	struct milter_msg *msg;	/* the open transaction, or NULL */
 	bool noreply;		/* MTA expects no reply to header/eoh/body */
+	bool noreply_env;	/* ... nor to connect, MAIL and RCPT */
 };
 
 /*
@@ -302,6 +303,8 @@ msg_fail(SMFICTX *ctx, struct milter_msg *m, const char *what,
 
 enum stage {
 	STAGE_CONN,	/* connection level: an ACCEPT would pass them all */
+	STAGE_CONNECT,	/* connect: no reply when negotiated */
+	STAGE_ENV,	/* MAIL, RCPT: no reply when negotiated (DATA decides) */
 	STAGE_MSG,	/* message level, a reply due */
 	STAGE_NR,	/* header, eoh, body: no reply when negotiated */
 	STAGE_EOM,
@@ -318,7 +321,10 @@ milter_leave(SMFICTX *ctx, enum stage st, enum outcome o)
 {
 	const struct milter_conn *c;
 
-	if (st == STAGE_CONN)
+	if ((st == STAGE_CONNECT || st == STAGE_ENV) && (c = conn_get(ctx)) != NULL &&
+	    c->noreply_env)
+		return SMFIS_NOREPLY;
+	if (st == STAGE_CONN || st == STAGE_CONNECT)
 		return SMFIS_CONTINUE;
 	if (st == STAGE_NR && (c = conn_get(ctx)) != NULL && c->noreply)
 		return SMFIS_NOREPLY;
@@ -659,6 +665,9 @@ msg_analyse(SMFICTX *ctx, struct milter_msg *m)
  * commands: fewer round trips per message. Only what the MTA offers.
  */
 #define WANT_NOREPLY	(SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+/* MAIL and RCPT only gather too: a failure there is let through at DATA,
+ * which still answers (a message not ours is accepted there). */
+#define WANT_NOREPLY_ENV (SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT)
 #define WANT_SKIPPED	(SMFIP_NOHELO | SMFIP_NOUNKNOWN)
 
 static enum outcome
@@ -672,6 +681,10 @@ on_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long proto,
 	if (c != NULL && (proto & WANT_NOREPLY) == WANT_NOREPLY) {
 		*proto_r |= WANT_NOREPLY;
 		c->noreply = true;
+	}
+	if (c != NULL && (proto & WANT_NOREPLY_ENV) == WANT_NOREPLY_ENV) {
+		*proto_r |= WANT_NOREPLY_ENV;
+		c->noreply_env = true;
 	}
 	return GO_ON;
 }
@@ -873,20 +886,20 @@ static sfsistat
 cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
 	(void)host, (void)sa;
-	return milter_leave(ctx, STAGE_CONN, on_connect(ctx));
+	return milter_leave(ctx, STAGE_CONNECT, on_connect(ctx));
 }
 
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	(void)argv;
-	return milter_leave(ctx, STAGE_MSG, on_envfrom(ctx));
+	return milter_leave(ctx, STAGE_ENV, on_envfrom(ctx));
 }
 
 static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
-	return milter_leave(ctx, STAGE_MSG, on_envrcpt(ctx, argv));
+	return milter_leave(ctx, STAGE_ENV, on_envrcpt(ctx, argv));
 }
 
 /*

@@ -37,6 +37,18 @@ skip_blank(const char *s, size_t e, size_t i)
 	/* "• " bullet (E2 80 A2) */
 	if (i + 3 <= e && memcmp(s + i, "\xe2\x80\xa2", 3) == 0)
 		i += 3;
+	/* a numbered form: "1. ", "2) ", "a) " */
+	{
+		size_t j = i;
+
+		while (j < e && j - i < 2 && isdigit((unsigned char)s[j]))
+			j++;
+		if (j == i && j < e && s[j] >= 'a' && s[j] <= 'h' && j + 1 < e &&
+		    s[j + 1] == ')')
+			j++;
+		if (j > i && j + 1 < e && (s[j] == '.' || s[j] == ')') && s[j + 1] == ' ')
+			i = j + 1;
+	}
 	while (i < e && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	return i;
@@ -72,10 +84,19 @@ label_line(const char *lower, size_t len, size_t b, enum field_id *id_r,
 			return false;
 		j = (size_t)(cp - lower) + 1;
 	}
-	if (j >= e || (lower[j] != ':' && lower[j] != '='))
+	/* "Label:", "Label =", "Hvornår skete bruddet?", "Årsag - ..." */
+	if (j < e && (lower[j] == ':' || lower[j] == '=' || lower[j] == '?')) {
+		*val_r = j + 1;
+	} else if (j + 1 < e && lower[j] == '-' && lower[j + 1] == ' ' &&
+		   lower[j - 1] == ' ') {
+		*val_r = j + 1;
+	} else if (j + 3 < e && memcmp(lower + j, "\xe2\x80\x93 ", 4) == 0 &&
+		   lower[j - 1] == ' ') {
+		*val_r = j + 3;
+	} else {
 		return false;
+	}
 	*id_r = (enum field_id)le->value;
-	*val_r = j + 1;
 	return true;
 }
 

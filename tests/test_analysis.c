@@ -414,6 +414,12 @@ static const struct msg_case report_cases[] = {
 	  "{\"reporting_municipality\": \"Aarhus\", \"affected_count\": 1000,"
 	  " \"reported_to_authority\": false, \"breach_at\": \"2026-11-18T08:00+01:00\","
 	  " \"data_categories\": []}" },
+	{ "a numbered form with '?', ' - ' and ' – ' after the labels", "A <a@viborg.dk>",
+	  "Sikkerhedsbrud", NULL,
+	  "1. Hvornår skete bruddet?\n17. november kl. 14.05\n2. Antal berørte - 12 borgere\n"
+	  "3. Årsag – forkert opsætning\na) Alvorlighed: høj\n",
+	  "{\"breach_at\": \"2026-11-17T14:05+01:00\", \"affected_count\": 12,"
+	  " \"cause\": \"forkert opsætning\", \"severity\": \"high\"}" },
 	{ "owner name does not name Aarhus", "Søren Lund <slund@deloitte.dk>",
 	  "Sikkerhedsbrud", NULL,
 	  "Kære Borgerservice, Aarhus Kommune\n\nEt brud berører Rebild.\n",
