@@ -8,6 +8,8 @@
 #                        ASan+UBSan)
 #   make SANITIZE=1 ...  the same with AddressSanitizer+UBSan, in build-san/
 #   make bench           benchmarks (never part of check)
+#   make fuzz FUZZ_SECONDS=N  each libFuzzer target (tests/fuzz/) N s, in
+#                        build-fuzz/ (clang, ASan+UBSan); check runs 60 s each
 #   make deps            install the Debian packages brudvagt needs
 #   make demo            the main job on an embedded default, end to end
 #   make install PREFIX=/usr DESTDIR=...
@@ -54,7 +56,7 @@ ITEST_BINS := $(patsubst tests/itest_%.c,$(BUILD)/tests/itest_%,$(wildcard tests
 
 .SECONDARY:
 .PHONY: all check check-unit check-integration check-corpus bench deps demo \
-	install uninstall clean
+	install uninstall clean fuzz fuzz-build
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
@@ -92,6 +94,22 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(MILTER_OBJ) $(BUILD)/libbrudvag
 $(BUILD)/tests/itest_%: $(BUILD)/tests/itest_%.o $(BUILD)/libbrudvagt.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# libFuzzer targets: the core rebuilt by clang with the fuzzer's coverage
+# hooks and ASan+UBSan in build-fuzz/ (a recursive make with BUILD, CC and
+# SAN_FLAGS set); tests/fuzz/run.sh runs them with their seeds and limits.
+FUZZ_CC      ?= $(shell command -v clang-14 >/dev/null 2>&1 && echo clang-14 || echo clang)
+FUZZ_SECONDS ?= 60
+FUZZ_BINS    := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/tests/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libbrudvagt.a
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) SAN_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" $(FUZZ_BINS)
+
+fuzz: deps fuzz-build
+	sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 deps:
 	@sh scripts/deps.sh
 
@@ -119,6 +137,6 @@ uninstall:
 	sh scripts/install.sh --uninstall "$(DESTDIR)" "$(PREFIX)"
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

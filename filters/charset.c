@@ -136,6 +136,23 @@ utf8_scrub(struct buf *out, const char *s, size_t n)
 	buf_append(out, s + run, n - run);
 }
 
+/*
+ * Scrub a converter's output in place when it is not valid UTF-8: glibc
+ * reads other names of UTF-8 ("utf-8 ", "ISO-10646/UTF-8") with a decoder
+ * that passes code points past U+10FFFF through (F4 90 80 80 stays).
+ */
+static void
+utf8_rescrub(struct buf *out)
+{
+	struct buf clean = { 0 };
+
+	if (charset_is_utf8(out->s, out->len))
+		return;
+	utf8_scrub(&clean, out->s, out->len);
+	buf_free(out);
+	*out = clean;
+}
+
 /* Convert through cd; an unconvertible byte becomes U+FFFD. */
 static void
 iconv_all(iconv_t cd, struct buf *out, const char *s, size_t n)
@@ -192,6 +209,7 @@ charset_to_utf8(const char *charset, const char *s, size_t n, size_t *len_r)
 	} else {
 		iconv_all(cd, &out, s, n);
 		iconv_close(cd);
+		utf8_rescrub(&out);
 	}
 	if (len_r != NULL)
 		*len_r = out.len;

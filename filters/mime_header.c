@@ -108,13 +108,15 @@ header_clean(const char *s, size_t max)
 		else if (ch >= ' ' && ch != 0x7f)
 			buf_putc(&out, (char)ch);
 	}
+	if (out.s == NULL)		/* nothing kept: out.s + 0 is undefined */
+		return xstrdup("");
 	end = out.len;
 	while (start < end && out.s[start] == ' ')
 		start++;
 	while (end > start && out.s[end - 1] == ' ')
 		end--;
 	end = start + charset_utf8_prefix(out.s + start, end - start, max);
-	r = xstrndup(out.s != NULL ? out.s + start : "", end - start);
+	r = xstrndup(out.s + start, end - start);
 	buf_free(&out);
 	return r;
 }

@@ -35,7 +35,7 @@ log_is_verbose(void)
 	return verbose;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vlog(int prio, const char *fmt, va_list ap)
 {
 	if (prio == LOG_DEBUG && !verbose)

@@ -159,6 +159,22 @@ static const struct mime_case CASES[] = {
 	  "JVBERi0xLjQgZmFrZSBwZGYgYnl0ZXMK\r\n--m--\r\n",
 	  NULL, 0, { "Se vedhæftede." }, "PDF",
 	  NULL, NULL, 1, "rapport.pdf", "application/pdf", 24, NULL, NULL },
+	/* Found by tests/fuzz/fuzz_mime: glibc's iconv reads any other name
+	 * of UTF-8 ("utf-8 ", "ISO-10646/UTF-8", ")UTF8") and passes code
+	 * points past U+10FFFF through; the text must still be UTF-8. */
+	{ "utf-8 under another name is still made valid",
+	  HDR "Content-Type: text/plain; charset=\"ISO-10646/UTF-8\"\r\n"
+	  "Content-Transfer-Encoding: 8bit\r\n\r\n"
+	  "F\xc3\xb8r \xf4\x90\x80\x80 efter\r\n",
+	  NULL, 0, { "Før \xef\xbf\xbd", " efter" }, "\xf4",
+	  NULL, NULL, 0, NULL, NULL, 0, NULL, NULL },
+	/* Found by tests/fuzz/fuzz_analysis (clang UBSan: NULL + 0 in
+	 * header_clean); tests/fixtures/fuzz-regressions/ replays it there. */
+	{ "empty header value and empty filename",
+	  HDR "X-Tom:\r\nContent-Type: application/pdf\r\n"
+	  "Content-Disposition: attachment; filename=\"\"\r\n\r\nxx\r\n",
+	  NULL, 0, { "" }, NULL,
+	  "X-Tom", "", 1, NULL, NULL, 0, NULL, NULL },
 	{ "text part as attachment with filename is listed",
 	  HDR "Content-Type: multipart/mixed; boundary=m\r\n\r\n"
 	  "--m\r\nContent-Type: text/plain\r\n\r\nBrødtekst\r\n"
