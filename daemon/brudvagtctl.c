@@ -9,6 +9,7 @@
  *	brudvagtctl -c CONFIG show [--json] REF
  *	brudvagtctl -c CONFIG ack REF PARTY
  *	brudvagtctl -c CONFIG export --format csv|json [--since DATE]
+ *	brudvagtctl -c CONFIG release REF | reject REF | queue
  *
  * DESCRIPTION
  *	parse analyses RFC 5322 messages ("-" reads stdin) without any state
@@ -19,7 +20,10 @@
  *	cases lists them with their outstanding acknowledgements and next
  *	deadline, show prints one whole, ack records an acknowledgement by
  *	hand, export prints the breach register (fortegnelse) as CSV for a
- *	Danish Excel or as JSON. See docs/brudvagtctl.md.
+ *	Danish Excel or as JSON. See docs/brudvagtctl.md. release lets a
+ *	held case (unverified sender) go out: it opens, and its receipt and
+ *	forwards are queued; reject closes it as rejected, sending nothing;
+ *	queue lists the outbound mail still waiting (docs/outbound.md).
  *	-c may stand before or after the command.
  *
  * EXIT STATUS
@@ -30,8 +34,9 @@
  * SECURITY
  *	parse prints no CPR numbers: only how many there were, and text fields
  *	with every CPR number redacted; the other commands redact the store's
- *	text once more on output. Only ack writes: one acknowledgement and
- *	its event in the store. The store is never created here.
+ *	text once more on output. ack writes one acknowledgement and its
+ *	event; release and reject one status change with its event (and
+ *	release the queued mails, under the spool). The store is never created here.
  *
  * FILES
  *	/etc/brudvagt/brudvagt.conf
@@ -56,6 +61,9 @@ static const struct {
 	{ "show", ctl_show, 0 },
 	{ "ack", ctl_ack, 0 },
 	{ "export", ctl_export, 0 },
+	{ "release", ctl_release, 0 },
+	{ "reject", ctl_reject, 0 },
+	{ "queue", ctl_queue, 0 },
 };
 
 static void
@@ -65,7 +73,8 @@ usage(void)
 		"usage: brudvagtctl [-c CONFIG] [-v] parse FILE...\n"
 		"       brudvagtctl -c CONFIG cases [--json] | show [--json] REF |\n"
 		"                             ack REF PARTY\n"
-		"       brudvagtctl -c CONFIG export --format csv|json [--since DATE]\n");
+		"       brudvagtctl -c CONFIG export --format csv|json [--since DATE]\n"
+		"       brudvagtctl -c CONFIG release REF | reject REF | queue\n");
 }
 
 /* Take "-c FILE" and "-v" from anywhere in argv; the rest, in order, is

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * daemon.c — the main thread of brudvagtd. Starts a watcher per account,
- * waits for signals with sigtimedwait (all other threads block them), and
+ * daemon.c — the main thread of brudvagtd. Starts a watcher per account
+ * and the outbound thread (deliver.c), waits for signals with sigtimedwait (all other threads block them), and
  * tells systemd how it is going. Nothing here touches a message.
  */
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "daemon/daemon.h"
+#include "daemon/deliver.h"
 #include "daemon/watch.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -27,6 +28,8 @@ static volatile sig_atomic_t stop_flag;
 struct crew {
 	struct watch *w;
 	size_t n;
+	struct deliver d;		/* the outbound thread (not with once) */
+	bool delivering;
 };
 
 static void
@@ -46,6 +49,14 @@ crew_start(struct crew *c, const struct settings *s, bool once)
 			fatal(71, "daemon: cannot start a thread for account %s",
 			      s->accounts[i].name);
 	}
+	c->delivering = false;
+	if (once)
+		return;
+	c->d.s = s;
+	c->d.stop = &stop_flag;
+	if (deliver_start(&c->d) < 0)
+		fatal(71, "daemon: cannot start the outbound thread");
+	c->delivering = true;
 }
 
 /* Stop (unless once) and join; a thread stuck in a network read past the
@@ -72,6 +83,11 @@ crew_stop(struct crew *c, bool once)
 		}
 		if (c->w[i].status > status)
 			status = c->w[i].status;
+	}
+	if (c->delivering) {
+		if (pthread_timedjoin_np(c->d.thread, NULL, &deadline) != 0)
+			log_warn("daemon: the outbound thread did not stop in time; leaving it");
+		c->delivering = false;
 	}
 	free(c->w);
 	c->w = NULL;
@@ -206,8 +222,12 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 		return 74;
 	block_signals(&set);
 	crew_start(&c, *sp, once);
-	if (once)
-		return crew_stop(&c, true);
+	if (once) {
+		/* Every account caught up: their cases' mails go out before exit. */
+		int status = crew_stop(&c, true), dstatus = deliver_once(*sp);
+
+		return status > dstatus ? status : dstatus;
+	}
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/deliver.h"
 #include "daemon/ingest.h"
 #include "filters/analysis.h"
 #include "lib/buf.h"
@@ -220,6 +221,8 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 	r->kind = in.kind == STORE_KIND_UNANALYSABLE ? "unanalysable" : store_kind_name(in.kind);
 	if (!sr.duplicate && a && a->kind == KIND_ACK && sr.case_id && !sr.unknown_case_ref)
 		record_ack(s, st, a, &sr, now, r);
+	if (r->case_opened)	/* its mails: the outbound thread (notify.h) */
+		deliver_kick();
 	log_info("ingest: %s uid=%u: %s %s%s%s%s", src->account, src->uid, r->kind,
 		 in.message_id ? in.message_id : "(no message-id)",
 		 sr.case_ref[0] ? " case=" : "", sr.case_ref,

@@ -189,7 +189,7 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_CASES_UNNOTIFIED] = "SELECT ref FROM cases c"
 		" WHERE status IN ('open', 'held', 'needs_triage')"
 		" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.case_id = c.id"
-		" AND v.type = 'mails_queued') ORDER BY id",
+		" AND v.type = 'mails_queued') AND created_at >= ?1 ORDER BY id",
 };
 
 struct store {
@@ -1943,8 +1943,8 @@ store_outbound_count_recent(struct store *s, const char *kind,
 }
 
 int
-store_cases_unnotified(struct store *s, char (**r)[STORE_REF_MAX],
-		       size_t *n_r, struct err *e)
+store_cases_unnotified(struct store *s, int64_t since,
+		       char (**r)[STORE_REF_MAX], size_t *n_r, struct err *e)
 {
 	char (*v)[STORE_REF_MAX] = NULL;
 	sqlite3_stmt *st = NULL;
@@ -1953,7 +1953,8 @@ store_cases_unnotified(struct store *s, char (**r)[STORE_REF_MAX],
 
 	*r = NULL;
 	*n_r = 0;
-	if (stmt(s, Q_CASES_UNNOTIFIED, &st, e) == -1)
+	if (stmt(s, Q_CASES_UNNOTIFIED, &st, e) == -1 ||
+	    bound(s, st, sqlite3_bind_int64(st, 1, since), e) == -1)
 		return -1;
 	while ((rc = step(s, st, e)) == SQLITE_ROW) {
 		v = xreallocarray(v, n + 1, sizeof(*v));

@@ -442,12 +442,12 @@ int store_outbound_count_recent(struct store *s, const char *kind,
 				size_t *n_r, struct err *e);
 
 /*
- * The refs of the cases still waiting for their first mails (open, held or
- * needs_triage, and no "mails_queued" event): what a crash between a
- * case's commit and its mails' commit left. *r is a new array of *n_r
- * NUL-terminated refs (owned: free()). Returns 0 or -1 with e.
+ * The refs of the cases created at or after since that still wait for
+ * their first mails (open, held or needs_triage, and no "mails_queued"
+ * event), oldest first. *r is a new array of *n_r NUL-terminated refs
+ * (owned: free()). Returns 0 or -1 with e.
  */
-int store_cases_unnotified(struct store *s, char (**r)[STORE_REF_MAX],
-			   size_t *n_r, struct err *e);
+int store_cases_unnotified(struct store *s, int64_t since,
+			   char (**r)[STORE_REF_MAX], size_t *n_r, struct err *e);
 
 #endif
