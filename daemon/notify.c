@@ -147,10 +147,16 @@ redacted(struct buf *b, const char *s)
 	free(r);
 }
 
+/* "  Label:   " padded to a column by characters, not bytes (æ ø å). */
 static void
 line(struct buf *b, const char *label, const char *value)
 {
-	buf_printf(b, "  %-26s ", label);
+	size_t chars = 0;
+	const char *p;
+
+	for (p = label; *p; p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	buf_printf(b, "  %s%*s", label, chars < 27 ? (int)(27 - chars) : 1, "");
 	if (value == NULL || value[0] == '\0')
 		buf_puts(b, "(ikke oplyst)");
 	else
@@ -504,7 +510,7 @@ int
 notify_case_opened(const struct settings *s, struct store *st,
 		   const char *ref, int64_t now, struct err *e)
 {
-	struct outbound_change chg = { .event = "mails_queued" };
+	struct outbound_change chg = { .event = "mails_queued", .once = true };
 	struct store_case *c = NULL;
 	int rc;
 
@@ -513,6 +519,10 @@ notify_case_opened(const struct settings *s, struct store *st,
 	chg.detail = c->status == STORE_CASE_HELD ? "held: triage only" :
 		     c->status == STORE_CASE_NEEDS_TRIAGE ? "needs triage: triage only" : NULL;
 	rc = queue_mails(s, st, c, NOTIFY_OPENED, &chg, now, e);
+	if (rc < 0 && e->code == EX_CANTCREAT) {	/* another process did */
+		log_info("notify: %s: its mails were queued already", ref);
+		rc = 0;
+	}
 	store_case_free(&c);
 	return rc;
 }

@@ -171,6 +171,7 @@ commit_rows(struct store *st, const char *ref, const struct outbound_mail *m,
 		c.fail_error = chg->fail_error;
 		c.event = chg->event;
 		c.detail = chg->detail;
+		c.once = chg->once;
 	}
 	rc = store_outbound_commit(st, &c, e);
 	free(rows);

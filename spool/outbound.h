@@ -72,6 +72,7 @@ struct outbound_change {
 	enum store_outbound_status fail_status;
 	const char *fail_error;
 	const char *event, *detail;
+	bool once;			/* the event may exist once: else 73 */
 };
 
 /*

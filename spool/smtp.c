@@ -43,6 +43,8 @@ reply_text(const struct smtp_conn *c, char out[REPLY_MAX + 1])
 	n = (size_t)snprintf(out, REPLY_MAX + 1, "%d ", c->smtp->response_code);
 	for (i = 0; s != NULL && s[i] != '\0' && n < REPLY_MAX; i++)
 		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : ' ';
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
 	out[n] = '\0';
 }
 

@@ -76,6 +76,7 @@ enum qid {
 	Q_OUT_RECENT,
 	Q_CASE_SET_STATUS,
 	Q_CASES_UNNOTIFIED,
+	Q_EVENT_EXISTS,
 	Q_COUNT
 };
 
@@ -186,6 +187,8 @@ static const char *const SQL[Q_COUNT] = {
 		" AND recipients = ?2 AND created_at >= ?3",
 	[Q_CASE_SET_STATUS] = "UPDATE cases SET status = ?3"
 		" WHERE id = ?1 AND status = ?2",
+	[Q_EVENT_EXISTS] = "SELECT count(*) FROM events WHERE case_id = ?1"
+		" AND type = ?2",
 	[Q_CASES_UNNOTIFIED] = "SELECT ref FROM cases c"
 		" WHERE status IN ('open', 'held', 'needs_triage')"
 		" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.case_id = c.id"
@@ -1696,6 +1699,28 @@ out_fail(struct store *s, int64_t id, enum store_outbound_status status,
 	return run_one_row(s, st, "outbound mail is no longer queued", e);
 }
 
+/* Refuse (73) when case_id has an event of type already. */
+static int
+out_event_once(struct store *s, int64_t case_id, const char *type, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	int64_t n;
+
+	if (case_id == 0 || type == NULL)
+		return err_set(e, EX_USAGE, "store: once without a case and an event");
+	if (stmt(s, Q_EVENT_EXISTS, &st, e) == -1 ||
+	    bound(s, st, sqlite3_bind_int64(st, 1, case_id) |
+		  bind_text(st, 2, type), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	n = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+	done(st);
+	if (n > 0)
+		return err_set(e, EX_CANTCREAT, "store: case already has a %s event", type);
+	return 0;
+}
+
 static int
 out_apply(struct store *s, const struct store_outbound_commit *c, struct err *e)
 {
@@ -1704,6 +1729,8 @@ out_apply(struct store *s, const struct store_outbound_commit *c, struct err *e)
 	size_t i;
 
 	if (out_case(s, c->ref, &case_id, e) == -1)
+		return -1;
+	if (c->once && out_event_once(s, case_id, c->event, e) == -1)
 		return -1;
 	if (c->change_status && out_set_status(s, case_id, c, e) == -1)
 		return -1;

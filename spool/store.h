@@ -359,6 +359,8 @@ struct store_outbound_commit {
 	enum store_outbound_status fail_status;	/* FAILED or EXPIRED */
 	const char *fail_error;
 	const char *event, *detail;	/* event NULL: none */
+	bool once;			/* refuse (73) when the case has an event
+					 * of this type already: done once only */
 	int64_t now;			/* created_at, first try, event time */
 };
 
@@ -390,7 +392,8 @@ int store_outbound_max_seq(struct store *s, const char *ref, int *seq_r,
  * Apply c in one transaction. Refused with 75 (EX_TEMPFAIL) when a mail's
  * seq is not above every seq the case already has (another writer took it
  * meanwhile: allocate again and retry), with 65 for an unknown case or a
- * case not in status c->from, or a fail_id that is no longer queued.
+ * case not in status c->from, or a fail_id that is no longer queued, and
+ * with 73 (EX_CANTCREAT) when c->once and the event is there already.
  * Returns 0 or -1 with e, nothing changed.
  */
 int store_outbound_commit(struct store *s, const struct store_outbound_commit *c,
