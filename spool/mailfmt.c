@@ -261,11 +261,14 @@ attach_part(const struct mailfmt_msg *m, const char *boundary, struct buf *out)
 static void
 boundary_for(const struct mailfmt_msg *m, char out[96])
 {
+	char id[48];
 	unsigned k;
 
+	snprintf(id, sizeof(id), "%s", m->message_id[0] == '<' ? m->message_id + 1
+							    : m->message_id);
+	id[strcspn(id, ">@\" ")] = '\0';
 	for (k = 0;; k++) {
-		snprintf(out, 96, "=_brudvagt_%.40s_%u", m->message_id + 1, k);
-		out[strcspn(out, ">@\"")] = '\0';
+		snprintf(out, 96, "=_brudvagt_%s_%u", id, k);
 		if (memmem(m->attach, m->attach_len, out, strlen(out)) == NULL)
 			return;
 	}
