@@ -325,6 +325,14 @@ struct ctx {
 	char *unv;
 };
 
+/* Block values end without a newline: the template places them. */
+static void
+trim_nl(struct buf *b)
+{
+	while (b->len > 0 && b->s[b->len - 1] == '\n')
+		buf_truncate(b, b->len - 1);
+}
+
 static void
 ctx_init(const struct settings *s, const struct facts *f,
 	 const struct notify_rcpt *v, size_t n, int64_t now, struct ctx *x)
@@ -347,6 +355,13 @@ ctx_init(const struct settings *s, const struct facts *f,
 	cph_danish(c->aware_at + (int64_t)s->deadlines.authority_hours * 3600, x->auth);
 	cph_danish(now + (int64_t)s->deadlines.ack_hours * 3600, x->ack);
 	snprintf(x->cpr, sizeof(x->cpr), "%d", c->cpr_count);
+	trim_nl(&x->flds);
+	trim_nl(&x->miss);
+	trim_nl(&x->att);
+	trim_nl(&x->fatt);
+	trim_nl(&x->who);
+	trim_nl(&x->dl);
+	trim_nl(&x->text);
 	if (c->status == STORE_CASE_HELD)
 		x->unv = xasprintf("ADVARSEL - IKKE VERIFICERET: afsenderen kunne ikke "
 			"bekræftes (%s). Intet er sendt videre.\nFrigiv sagen med "
