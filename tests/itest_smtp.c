@@ -2,7 +2,7 @@
 /*
  * itest_smtp — a scripted SMTP server for tests/integration/outbound.sh.
  *
- *	itest_smtp PORT DIR [-t N] [-r ADDR]... [-k]
+ *	itest_smtp PORT DIR [-t N] [-r ADDR]... [-k] [-l]
  *
  * Listens on 127.0.0.1:PORT, one session at a time, and writes each
  * accepted message to DIR/N.eml (N counting from 1; the envelope
@@ -11,7 +11,9 @@
  * RCPT TO:<ADDR> with 550 (ADDR may be given again); -k: close the
  * connection without a reply after the end of the first DATA (a crash
  * between the server's acceptance and the client's record of it looks
- * like this to the client). Runs until killed. Lines are bounded (1000
+ * like this to the client); -l: append "EPOCH_MS KIND IN-REPLY-TO" to
+ * DIR/accepted.log for each message, just before its 250 (for the
+ * latency bench, tests/bench/outbound_latency.sh). Runs until killed. Lines are bounded (1000
  * bytes); this is a test peer, not a server.
  */
 #include <arpa/inet.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LINE_MAX_ 1000
@@ -29,7 +32,8 @@
 
 static const char *rejects[REJECT_MAX];
 static int nrejects, tempfail, seq;
-static bool kill_after_data;
+static bool kill_after_data, accept_log;
+static char last_kind[128], last_irt[512];
 
 static bool
 rejected(const char *line)
@@ -60,6 +64,7 @@ take_data(FILE *f, const char *dir, const char *rcpt)
 	if ((out = fopen(path, "w")) == NULL)
 		return -1;
 	fprintf(out, "X-Rcpt: %s\n", rcpt);
+	last_kind[0] = last_irt[0] = '\0';
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (strcmp(line, ".\r\n") == 0 || strcmp(line, ".\n") == 0) {
 			char final[4096];
@@ -68,10 +73,32 @@ take_data(FILE *f, const char *dir, const char *rcpt)
 			snprintf(final, sizeof(final), "%s/%d.eml", dir, seq);
 			return rename(path, final);
 		}
+		if (strncasecmp(line, "X-Brudvagt-Mail: ", 17) == 0 && !last_kind[0])
+			snprintf(last_kind, sizeof(last_kind), "%.*s",
+				 (int)strcspn(line + 17, "\r\n"), line + 17);
+		if (strncasecmp(line, "In-Reply-To: ", 13) == 0 && !last_irt[0])
+			snprintf(last_irt, sizeof(last_irt), "%.*s",
+				 (int)strcspn(line + 13, "\r\n"), line + 13);
 		fputs(line[0] == '.' ? line + 1 : line, out);
 	}
 	fclose(out);
 	return -1;
+}
+
+static void
+log_accept(const char *dir)
+{
+	struct timespec ts;
+	char path[4096];
+	FILE *f;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(path, sizeof(path), "%s/accepted.log", dir);
+	if ((f = fopen(path, "a")) == NULL)
+		return;
+	fprintf(f, "%lld %s %s\n", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+		last_kind[0] ? last_kind : "-", last_irt[0] ? last_irt : "-");
+	fclose(f);
 }
 
 static void
@@ -109,6 +136,8 @@ session(int fd, const char *dir)
 				kill_after_data = false;
 				break;
 			}
+			if (accept_log)
+				log_accept(dir);
 			say(f, "250 2.0.0 queued\r\n");
 		} else if (strncasecmp(line, "RSET", 4) == 0 ||
 			   strncasecmp(line, "NOOP", 4) == 0) {
@@ -140,6 +169,8 @@ main(int argc, char **argv)
 			rejects[nrejects++] = argv[++i];
 		else if (strcmp(argv[i], "-k") == 0)
 			kill_after_data = true;
+		else if (strcmp(argv[i], "-l") == 0)
+			accept_log = true;
 		else
 			return 64;
 	}
