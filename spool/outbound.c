@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -169,6 +170,7 @@ commit_rows(struct store *st, const char *ref, const struct outbound_mail *m,
 		c.fail_id = chg->fail_id;
 		c.fail_status = chg->fail_status;
 		c.fail_error = chg->fail_error;
+		c.fail_sent = chg->fail_sent;
 		c.event = chg->event;
 		c.detail = chg->detail;
 		c.once = chg->once;
@@ -342,7 +344,8 @@ fail_row(const struct settings *s, struct store *st, const struct store_outbound
 	 struct err *e)
 {
 	struct outbound_change chg = { .fail_id = o->id, .fail_status = status,
-		.fail_error = error, .event = "delivery_failed" };
+		.fail_error = error, .event = "delivery_failed",
+		.fail_sent = o->status == STORE_OUT_SENT };
 	struct template_var vars[7];
 	struct outbound_mail *m = NULL;
 	char created[CPH_ISO_MAX], attempts[16], *tpl = NULL, *subject = NULL,
@@ -390,6 +393,44 @@ fail_row(const struct settings *s, struct store *st, const struct store_outbound
 	free(body);
 	free(detail);
 	return rc;
+}
+
+int
+outbound_bounced(const struct settings *s, struct store *st, const char *ref,
+		 int seq, const char *why, int64_t now, struct err *e)
+{
+	struct store_outbound o = { 0 };
+	int rc = store_outbound_by_seq(st, ref, seq, &o, e);
+
+	if (rc == 1 && (o.status == STORE_OUT_SENT || o.status == STORE_OUT_QUEUED))
+		rc = fail_row(s, st, &o, STORE_OUT_FAILED, why, now, e) < 0 ? -1 : 1;
+	else if (rc == 1)
+		rc = 0;
+	store_outbound_clear(&o);
+	return rc;
+}
+
+int
+outbound_find_seq(const struct settings *s, const char *ref, const char *msg,
+		  size_t len)
+{
+	char *needle = xasprintf("<case-%s.", ref);
+	size_t nl = strlen(needle), dl = strlen(s->smtp.message_id_domain), k;
+	const char *p = msg, *end = msg + len, *q;
+	long seq = 0;
+
+	while ((q = memmem(p, (size_t)(end - p), needle, nl)) != NULL) {
+		p = q + nl;
+		for (k = 0, seq = 0; p + k < end && p[k] >= '0' && p[k] <= '9' && k < 6; k++)
+			seq = seq * 10 + (p[k] - '0');
+		if (k > 0 && p + k + 1 + dl < end && p[k] == '@' &&
+		    strncasecmp(p + k + 1, s->smtp.message_id_domain, dl) == 0 &&
+		    p[k + 1 + dl] == '>')
+			break;
+		seq = 0;
+	}
+	free(needle);
+	return (int)seq;
 }
 
 /* ---- recovery ---- */

@@ -71,6 +71,7 @@ struct outbound_change {
 	int64_t fail_id;
 	enum store_outbound_status fail_status;
 	const char *fail_error;
+	bool fail_sent;
 	const char *event, *detail;
 	bool once;			/* the event may exist once: else 73 */
 };
@@ -120,6 +121,23 @@ int outbound_recover(const struct settings *s, struct store *st, int64_t now,
  */
 int outbound_flush(const struct settings *s, struct store *st, int64_t now,
 		   struct outbound_stats *r, struct err *e);
+
+/*
+ * A bounce (DSN) came back for case ref's mail seq: mark that row failed
+ * even though the server had accepted it, with a delivery_failed event
+ * and a delivery-failure mail to the system owner, as for a 5xx. Returns
+ * 1 when a row was marked, 0 when there is no such row or it had failed
+ * already (nothing to do), -1 with e.
+ */
+int outbound_bounced(const struct settings *s, struct store *st, const char *ref,
+		     int seq, const char *why, int64_t now, struct err *e);
+
+/*
+ * The SEQ of the first Message-ID <case-REF.SEQ@smtp.message_id_domain>
+ * in msg[0..len) (a bounce quotes the headers of what bounced), or 0.
+ */
+int outbound_find_seq(const struct settings *s, const char *ref,
+		      const char *msg, size_t len);
 
 /* The delay before retry number attempts + 1 (attempts ≥ 0). */
 int64_t outbound_backoff(int attempts);

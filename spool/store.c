@@ -69,6 +69,7 @@ enum qid {
 	Q_OUT_LIST_QUEUED,
 	Q_OUT_BY_FILE,
 	Q_OUT_BY_ID,
+	Q_OUT_BY_SEQ,
 	Q_OUT_SENT,
 	Q_OUT_RETRY,
 	Q_OUT_FAIL,
@@ -172,6 +173,8 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_OUT_BY_FILE] = "SELECT " OUT_COLS " FROM outbound o"
 		" WHERE queue_file = ?1",
 	[Q_OUT_BY_ID] = "SELECT " OUT_COLS " FROM outbound o WHERE id = ?1",
+	[Q_OUT_BY_SEQ] = "SELECT " OUT_COLS " FROM outbound o WHERE case_id ="
+		" (SELECT id FROM cases WHERE ref = ?1) AND seq = ?2",
 	[Q_OUT_SENT] = "UPDATE outbound SET status = 'sent', sent_at = ?2,"
 		" attempts = attempts + 1, last_error = NULL"
 		" WHERE id = ?1 AND status = 'queued'",
@@ -180,7 +183,7 @@ static const char *const SQL[Q_COUNT] = {
 		" WHERE id = ?1 AND status = 'queued'",
 	[Q_OUT_FAIL] = "UPDATE outbound SET status = ?2, last_error = ?3,"
 		" attempts = attempts + ?4"
-		" WHERE id = ?1 AND status = 'queued'",
+		" WHERE id = ?1 AND (status = 'queued' OR (?5 AND status = 'sent'))",
 	[Q_OUT_NOTIFIED] = "UPDATE parties SET notified_at = ?2"
 		" WHERE id = ?1 AND notified_at IS NULL",
 	[Q_OUT_RECENT] = "SELECT count(*) FROM outbound WHERE kind = ?1"
@@ -1682,7 +1685,7 @@ out_set_status(struct store *s, int64_t case_id, const struct store_outbound_com
 
 static int
 out_fail(struct store *s, int64_t id, enum store_outbound_status status,
-	 const char *error, int attempt, struct err *e)
+	 const char *error, int attempt, bool sent_too, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
 	int b;
@@ -1693,7 +1696,8 @@ out_fail(struct store *s, int64_t id, enum store_outbound_status status,
 		return -1;
 	b = sqlite3_bind_int64(st, 1, id) |
 	    bind_text(st, 2, store_outbound_status_name(status)) |
-	    bind_text(st, 3, error) | sqlite3_bind_int(st, 4, attempt);
+	    bind_text(st, 3, error) | sqlite3_bind_int(st, 4, attempt) |
+	    sqlite3_bind_int(st, 5, sent_too);
 	if (bound(s, st, b, e) == -1)
 		return -1;
 	return run_one_row(s, st, "outbound mail is no longer queued", e);
@@ -1735,7 +1739,8 @@ out_apply(struct store *s, const struct store_outbound_commit *c, struct err *e)
 	if (c->change_status && out_set_status(s, case_id, c, e) == -1)
 		return -1;
 	if (c->fail_id != 0 &&
-	    out_fail(s, c->fail_id, c->fail_status, c->fail_error, 1, e) == -1)
+	    out_fail(s, c->fail_id, c->fail_status, c->fail_error,
+		     c->fail_sent ? 0 : 1, c->fail_sent, e) == -1)
 		return -1;
 	if (c->nmails > 0 && out_max_seq(s, case_id, &max, e) == -1)
 		return -1;
@@ -1847,6 +1852,23 @@ store_outbound_list(struct store *s, enum store_outbound_list which,
 	*r = v;
 	*n_r = n;
 	return 0;
+}
+
+int
+store_outbound_by_seq(struct store *s, const char *ref, int seq,
+		      struct store_outbound *r, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_OUT_BY_SEQ, &st, e) == -1 ||
+	    bound(s, st, bind_text(st, 1, ref) | sqlite3_bind_int(st, 2, seq), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW)
+		out_row(st, r);
+	done(st);
+	return rc == SQLITE_ROW;
 }
 
 int

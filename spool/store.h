@@ -358,6 +358,7 @@ struct store_outbound_commit {
 	int64_t fail_id;		/* 0: none */
 	enum store_outbound_status fail_status;	/* FAILED or EXPIRED */
 	const char *fail_error;
+	bool fail_sent;			/* a sent row may fail too (a bounce) */
 	const char *event, *detail;	/* event NULL: none */
 	bool once;			/* refuse (73) when the case has an event
 					 * of this type already: done once only */
@@ -421,6 +422,10 @@ void store_outbound_list_free(struct store_outbound **v, size_t n);
 int store_outbound_by_file(struct store *s, const char *file,
 			   struct store_outbound *r, struct err *e);
 void store_outbound_clear(struct store_outbound *o);
+
+/* The row of case ref with seq (the SEQ of its Message-ID): as above. */
+int store_outbound_by_seq(struct store *s, const char *ref, int seq,
+			  struct store_outbound *r, struct err *e);
 
 /*
  * Row id was accepted by the SMTP server at time at: status sent, and when

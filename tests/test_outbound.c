@@ -327,6 +327,38 @@ test_flush_unreachable(void **state)
 	store_outbound_list_free(&v, n);
 }
 
+/* A bounce quoting our Message-ID fails that mail, once. */
+static void
+test_bounce(void **state)
+{
+	struct fx *fx = *state;
+	struct store_outbound *v = NULL, o;
+	struct err e = { 0 };
+	char *dsn;
+	size_t n = 0;
+
+	assert_int_equal(outbound_queue(fx->s, fx->st, fx->ref, MAILS, 2, NULL, 1790000100, &e), 0);
+	assert_int_equal(store_outbound_list(fx->st, STORE_OUT_LIST_QUEUED, 0, &v, &n, &e), 0);
+	assert_int_equal(store_outbound_sent(fx->st, v[1].id, 1790000200, &e), 0);
+	store_outbound_list_free(&v, n);
+	dsn = xasprintf("Final-Recipient: rfc822; sec@deloitte.dk\n\n"
+			"Message-ID: <case-%s.1@elsewhere.dk>\n"
+			"Message-ID: <case-%s.2@bv.aarhus.dk>\n", fx->ref, fx->ref);
+	assert_int_equal(outbound_find_seq(fx->s, fx->ref, dsn, strlen(dsn)), 2);
+	assert_int_equal(outbound_find_seq(fx->s, "BV-2026-0999", dsn, strlen(dsn)), 0);
+	assert_int_equal(outbound_find_seq(fx->s, fx->ref, dsn, 40), 0);
+	assert_int_equal(outbound_bounced(fx->s, fx->st, fx->ref, 2, "bounced: <b@x>", 1790000300, &e), 1);
+	assert_int_equal(store_outbound_by_seq(fx->st, fx->ref, 2, &o, &e), 1);
+	assert_int_equal(o.status, STORE_OUT_FAILED);
+	assert_string_equal(o.last_error, "bounced: <b@x>");
+	store_outbound_clear(&o);
+	assert_int_equal(outbound_bounced(fx->s, fx->st, fx->ref, 2, "again", 1790000400, &e), 0);
+	assert_int_equal(outbound_bounced(fx->s, fx->st, fx->ref, 9, "none", 1790000400, &e), 0);
+	/* seq 1 still queued, and the two notices */
+	assert_int_equal(count_rows(fx), 3);
+	free(dsn);
+}
+
 static void
 test_backoff(void **state)
 {
@@ -349,6 +381,7 @@ main(void)
 		T(test_recover_orphans),
 		T(test_recover_corrupt),
 		T(test_flush_unreachable),
+		T(test_bounce),
 		cmocka_unit_test(test_backoff),
 	};
 #undef T

@@ -205,6 +205,18 @@ expect "$R08" "receipt:lokj@skivekommune.dk $SO forward:sikkerhed@deloitte.dk" "
 n=$(( $(ls "$T/sink" | wc -l) - before ))
 [ "$n" = 2 ] && ok "release sent 2 mails" || bad "release sent $n mails"
 
+echo "a bounce of a forward, through IMAP"
+seq=$(q "select o.seq from outbound o join cases c on c.id = o.case_id where c.ref = '$R02' and o.recipients = 'dpo@viborg.dk'")
+sed -e "s/BV-2026-0004/$R02/g" -e "s/case-$R02\.17@/case-$R02.$seq@/" \
+    -e 's/^Message-Id: <20261015152140/Message-Id: <bounce-20261015152140/' \
+    -e 's/it-sikkerhed@halsnaes.dk/dpo@viborg.dk/g' "$SAMPLE/15-bounce-bv-2026-0004.eml" > "$T/bounce.eml"
+dovecot_deliver borgerservice "$T/bounce.eml"
+once "$T/sink.conf" "$T/once3.err"
+st=$(q "select o.status || ' ' || o.last_error from outbound o join cases c on c.id = o.case_id where c.ref = '$R02' and o.seq = $seq")
+case $st in failed\ bounced:*) ok "bounce: $R02 seq $seq (dpo@viborg.dk) failed: $st" ;; *) bad "bounce: '$st'" ;; esac
+n=$(summary | grep -c "^$R02 delivery-failure ")
+[ "$n" = 2 ] && ok "bounce: the system owner told (2 delivery-failure mails)" || bad "bounce notices: $n"
+
 echo "scripted SMTP: 451 twice, 550 for dpo@viborg.dk, then the server down"
 "$ITS" "$ITS_PORT" "$T/its" -t 2 -r dpo@viborg.dk & its=$!
 dovecot_track $its
