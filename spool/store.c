@@ -167,7 +167,7 @@ static const char *const SQL[Q_COUNT] = {
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
 	[Q_OUT_LIST_DUE] = "SELECT " OUT_COLS " FROM outbound o"
 		" WHERE status = 'queued' AND coalesce(next_try, 0) <= ?1"
-		" ORDER BY coalesce(next_try, 0), id",
+		" ORDER BY coalesce(next_try, 0), kind <> 'forward', id",
 	[Q_OUT_LIST_QUEUED] = "SELECT " OUT_COLS " FROM outbound o"
 		" WHERE status = 'queued' ORDER BY id",
 	[Q_OUT_BY_FILE] = "SELECT " OUT_COLS " FROM outbound o"

@@ -401,7 +401,9 @@ int store_outbound_commit(struct store *s, const struct store_outbound_commit *c
 			  struct err *e);
 
 enum store_outbound_list {
-	STORE_OUT_LIST_DUE,		/* queued and next_try <= now */
+	STORE_OUT_LIST_DUE,		/* queued and next_try <= now; forwards
+					 * first among equals (their parties'
+					 * deadlines start at acceptance) */
 	STORE_OUT_LIST_QUEUED,		/* every queued row */
 };
 
