@@ -12,7 +12,7 @@
 #     any byte to the supplier or a municipality (after decoding QP and
 #     base64); no injected header;
 #   - the spoofed report is held (triage only) until brudvagtctl release;
-#   - 451 then success; 550 → failed on the case and a delivery-failure
+#   - a bounce through IMAP fails its mail; 451 then success; 550 → failed on the case and a delivery-failure
 #     mail naming the address; the SMTP server down → queued → delivered
 #     once it is up; a certificate from the wrong CA refused;
 #   - kill -9 during delivery, restart: every mail reaches the server, a
@@ -217,8 +217,8 @@ case $st in failed\ bounced:*) ok "bounce: $R02 seq $seq (dpo@viborg.dk) failed:
 n=$(summary | grep -c "^$R02 delivery-failure ")
 [ "$n" = 2 ] && ok "bounce: the system owner told (2 delivery-failure mails)" || bad "bounce notices: $n"
 
-echo "scripted SMTP: 451 twice, 550 for dpo@viborg.dk, then the server down"
-"$ITS" "$ITS_PORT" "$T/its" -t 2 -r dpo@viborg.dk & its=$!
+echo "scripted SMTP: 451 twice, 550 for it@favrskov.dk, then the server down"
+"$ITS" "$ITS_PORT" "$T/its" -t 2 -r it@favrskov.dk & its=$!
 dovecot_track $its
 dv_wait_port "$ITS_PORT" || exit 1
 sed 's/^Message-ID: <5e0f7c1a/Message-ID: <retry-5e0f7c1a/' "$SAMPLE/02-silkeborg-adgang-andre-kommuner.eml" > "$T/r1.eml"
@@ -227,12 +227,12 @@ once "$T/its.conf" "$T/its1.err"
 R1=$(q "select ref from cases order by id desc limit 1")
 n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R1' and o.status = 'queued' and o.last_error like '%451%'")
 [ "$n" = 2 ] && ok "451: 2 mails deferred" || bad "deferred after 451: $n"
-st=$(q "select o.status || ' ' || o.last_error from outbound o join cases c on c.id = o.case_id where c.ref = '$R1' and recipients = 'dpo@viborg.dk'")
-case $st in failed*550*) ok "550: dpo@viborg.dk failed ($st)" ;; *) bad "dpo@viborg.dk: '$st'" ;; esac
-q "select detail from events e join cases c on c.id = e.case_id where c.ref = '$R1' and type = 'delivery_failed'" | grep -q 'dpo@viborg.dk' &&
+st=$(q "select o.status || ' ' || o.last_error from outbound o join cases c on c.id = o.case_id where c.ref = '$R1' and recipients = 'it@favrskov.dk'")
+case $st in failed*550*) ok "550: it@favrskov.dk failed ($st)" ;; *) bad "it@favrskov.dk: '$st'" ;; esac
+q "select detail from events e join cases c on c.id = e.case_id where c.ref = '$R1' and type = 'delivery_failed'" | grep -q 'it@favrskov.dk' &&
 	ok "delivery_failed event on $R1" || bad "no delivery_failed event"
-n=$(grep -l '^X-Brudvagt-Mail: delivery-failure' "$T/its"/*.eml 2>/dev/null | xargs -r $DECODE | grep -c 'Modtager: *dpo@viborg.dk')
-[ "$n" = 2 ] && ok "delivery-failure to both system-owner addresses, naming dpo@viborg.dk" || bad "delivery-failure mails naming it: $n"
+n=$(grep -l '^X-Brudvagt-Mail: delivery-failure' "$T/its"/*.eml 2>/dev/null | xargs -r $DECODE | grep -c 'Modtager: *it@favrskov.dk')
+[ "$n" = 2 ] && ok "delivery-failure to both system-owner addresses, naming it@favrskov.dk" || bad "delivery-failure mails naming it: $n"
 once "$T/its.conf" "$T/its2.err" '+10m'
 n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R1' and o.status = 'sent'")
 [ "$n" = 8 ] && ok "after the backoff: 6 of 7 mails and 2 notices sent" || bad "sent for $R1: $n, want 8"
