@@ -45,7 +45,9 @@ CORE_SRC := $(wildcard lib/*.c conf/*.c spool/*.c) \
 	    $(filter-out filters/milter%.c,$(wildcard filters/*.c)) \
 	    $(filter-out daemon/brudvagtd.c daemon/brudvagtctl.c,$(wildcard daemon/*.c))
 MILTER_SRC := $(filter-out filters/milter_main.c,$(wildcard filters/milter*.c))
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_conf.o
+TEMPLATES := $(sort $(wildcard conf/templates/*.txt))
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_conf.o \
+	    $(BUILD)/gen/templates.o
 MILTER_OBJ := $(MILTER_SRC:%.c=$(BUILD)/%.o)
 
 BINS := $(BUILD)/brudvagtd $(BUILD)/brudvagtctl $(BUILD)/brudvagt-milter
@@ -70,6 +72,14 @@ $(BUILD)/gen/default_conf.c: conf/brudvagt.conf scripts/embed.sh
 	sh scripts/embed.sh conf_default_text < $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/default_conf.o: $(BUILD)/gen/default_conf.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The Danish mail templates, compiled in as the defaults (conf/template.h).
+$(BUILD)/gen/templates.c: $(TEMPLATES) scripts/embed_templates.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_templates.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libbrudvagt.a: $(CORE_OBJ)

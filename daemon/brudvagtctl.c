@@ -10,6 +10,7 @@
  *	brudvagtctl -c CONFIG ack REF PARTY
  *	brudvagtctl -c CONFIG export --format csv|json [--since DATE]
  *	brudvagtctl -c CONFIG draft REF MUNICIPALITY
+ *	brudvagtctl -c CONFIG release REF | reject REF | queue
  *
  * DESCRIPTION
  *	parse analyses RFC 5322 messages ("-" reads stdin) without any state
@@ -22,7 +23,10 @@
  *	hand, export prints the breach register (fortegnelse) as CSV for a
  *	Danish Excel or as JSON, draft prints a pre-filled Danish text for a
  *	municipality's notification to Datatilsynet (register fields only).
- *	See docs/brudvagtctl.md.
+ *	See docs/brudvagtctl.md. release lets a
+ *	held case (unverified sender) go out: it opens, and its receipt and
+ *	forwards are queued; reject closes it as rejected, sending nothing;
+ *	queue lists the outbound mail still waiting (docs/outbound.md).
  *	-c may stand before or after the command.
  *
  * EXIT STATUS
@@ -33,8 +37,9 @@
  * SECURITY
  *	parse prints no CPR numbers: only how many there were, and text fields
  *	with every CPR number redacted; the other commands redact the store's
- *	text once more on output. Only ack writes: one acknowledgement and
- *	its event in the store. The store is never created here.
+ *	text once more on output. ack writes one acknowledgement and its
+ *	event; release and reject one status change with its event (and
+ *	release the queued mails, under the spool). The store is never created here.
  *
  * FILES
  *	/etc/brudvagt/brudvagt.conf
@@ -60,6 +65,9 @@ static const struct {
 	{ "ack", ctl_ack, 0 },
 	{ "export", ctl_export, 0 },
 	{ "draft", ctl_draft, 0 },
+	{ "release", ctl_release, 0 },
+	{ "reject", ctl_reject, 0 },
+	{ "queue", ctl_queue, 0 },
 };
 
 static void
@@ -70,7 +78,8 @@ usage(void)
 		"       brudvagtctl -c CONFIG cases [--json] | show [--json] REF |\n"
 		"                             ack REF PARTY\n"
 		"       brudvagtctl -c CONFIG export --format csv|json [--since DATE]\n"
-		"       brudvagtctl -c CONFIG draft REF MUNICIPALITY\n");
+		"       brudvagtctl -c CONFIG draft REF MUNICIPALITY\n"
+		"       brudvagtctl -c CONFIG release REF | reject REF | queue\n");
 }
 
 /* Take "-c FILE" and "-v" from anywhere in argv; the rest, in order, is

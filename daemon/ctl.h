@@ -29,6 +29,9 @@ int ctl_show(const struct settings *s, int argc, char **argv);
 int ctl_ack(const struct settings *s, int argc, char **argv);
 int ctl_export(const struct settings *s, int argc, char **argv);
 int ctl_draft(const struct settings *s, int argc, char **argv);
+int ctl_release(const struct settings *s, int argc, char **argv);
+int ctl_reject(const struct settings *s, int argc, char **argv);
+int ctl_queue(const struct settings *s, int argc, char **argv);
 
 /* ---- shared views of a case (ctl_case.c) ---- */
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * daemon.c — the main thread of brudvagtd. Starts a watcher per account,
- * waits for signals with sigtimedwait (all other threads block them), runs
- * the deadline clock every DEADLINES_INTERVAL_SECONDS (and once at the end
- * of --once), and tells systemd how it is going. Nothing here touches a
- * message.
+ * daemon.c — the main thread of brudvagtd. Starts a watcher per account and
+ * the outbound thread (deliver.c), waits for signals with sigtimedwait (all
+ * other threads block them), runs the deadline clock every
+ * DEADLINES_INTERVAL_SECONDS (and once at the end of --once, before the
+ * queue is flushed), and tells systemd how it is going. Nothing here
+ * touches a message.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,7 +21,9 @@
 
 #include "daemon/daemon.h"
 #include "daemon/deadlines.h"
+#include "daemon/deliver.h"
 #include "daemon/watch.h"
+#include "spool/outbound.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "spool/store.h"
@@ -32,6 +35,8 @@ static volatile sig_atomic_t stop_flag;
 struct crew {
 	struct watch *w;
 	size_t n;
+	struct deliver d;		/* the outbound thread (not with once) */
+	bool delivering;
 };
 
 static void
@@ -51,6 +56,14 @@ crew_start(struct crew *c, const struct settings *s, bool once)
 			fatal(71, "daemon: cannot start a thread for account %s",
 			      s->accounts[i].name);
 	}
+	c->delivering = false;
+	if (once)
+		return;
+	c->d.s = s;
+	c->d.stop = &stop_flag;
+	if (deliver_start(&c->d) < 0)
+		fatal(71, "daemon: cannot start the outbound thread");
+	c->delivering = true;
 }
 
 /* Stop (unless once) and join; a thread stuck in a network read past the
@@ -77,6 +90,11 @@ crew_stop(struct crew *c, bool once)
 		}
 		if (c->w[i].status > status)
 			status = c->w[i].status;
+	}
+	if (c->delivering) {
+		if (pthread_timedjoin_np(c->d.thread, NULL, &deadline) != 0)
+			log_warn("daemon: the outbound thread did not stop in time; leaving it");
+		c->delivering = false;
 	}
 	free(c->w);
 	c->w = NULL;
@@ -230,12 +248,35 @@ prepare_store(const struct settings *s)
 	return 0;
 }
 
+struct queue_ctx {
+	const struct settings *s;
+	struct store *db;
+	int64_t now;
+};
+
 /*
- * One run of the deadline clock, on a store handle of its own. The mails
- * go to SPOOL/deadline-outbox (deadline_send_to_dir).
- * TODO(outbound, issue 4): hand them to the outbound queue instead, in the
- * transaction that records them, once that queue is on main.
- * Returns 0, or 74 when the store could not be read.
+ * The deadline clock's sender: queue the mail in the outbound queue. It runs
+ * inside the transaction that records the mail as sent (the store nests
+ * outbound_queue_to's change in it), so a crash leaves the mail both
+ * recorded and queued, or neither.
+ */
+static int
+queue_deadline_mail(void *ctx, const struct deadline_action *a, struct err *e)
+{
+	const struct queue_ctx *q = ctx;
+
+	if (outbound_queue_to(q->s, q->db, a->ref[0] ? a->ref : NULL, a->mail_kind,
+			      (const char *const *)a->recipients, a->nrecipients,
+			      a->topic, a->body, q->now, e) < 0)
+		return -1;
+	deliver_kick();
+	return 0;
+}
+
+/*
+ * One run of the deadline clock, on a store handle of its own; the mails it
+ * finds due go to the outbound queue. Returns 0, or 74 when the store could
+ * not be read.
  */
 static int
 run_deadlines(const struct settings *s)
@@ -243,11 +284,16 @@ run_deadlines(const struct settings *s)
 	struct deadline_stats st = { 0 };
 	struct store *db = NULL;
 	struct err e = { 0 };
+	struct queue_ctx q = { s, NULL, (int64_t)time(NULL) };
 	int rc = 0;
 
-	if (store_open(s->store_path, &db, &e) < 0 ||
-	    deadline_run(s, db, (int64_t)time(NULL), deadline_send_to_dir,
-			 s->spool_path, &st, &e) < 0) {
+	if (store_open(s->store_path, &db, &e) == 0) {
+		q.db = db;
+		rc = deadline_run(s, db, q.now, queue_deadline_mail, &q, &st, &e);
+	} else {
+		rc = -1;
+	}
+	if (rc < 0) {
 		log_err("daemon: deadline check failed: %s", e.msg);
 		rc = 74;
 	} else if (st.due > 0) {
@@ -275,9 +321,16 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 	block_signals(&set);
 	crew_start(&c, *sp, once);
 	if (once) {
+		/* Every account caught up; the clock queues what is due; then
+		 * every queued mail goes out before exit. */
+		int dstatus;
+
 		status = crew_stop(&c, true);
 		sig = run_deadlines(*sp);
-		return status > sig ? status : sig;
+		dstatus = deliver_once(*sp);
+		if (sig > status)
+			status = sig;
+		return status > dstatus ? status : dstatus;
 	}
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);

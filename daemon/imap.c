@@ -8,7 +8,7 @@
  * driver) calls it, one thread per connection.
  *
  * Two things libetpan does not do for us are done here:
- *  - Certificate verification: Debian's libetpan (GnuTLS backend) accepts
+ *  - Certificate verification (spool/tlsverify.c): Debian's libetpan accepts
  *    any certificate. After the TLS handshake, before LOGIN, the chain the
  *    server sent is checked with a GnuTLS trust list (ca_file or the system
  *    store) and the configured host name (or IP address).
@@ -18,7 +18,6 @@
  *    lines, and hand the stream back to libetpan only after the tagged
  *    completion, so its parser never sees IDLE.
  */
-#include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,16 +32,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
 #include "daemon/imap.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "spool/tlsverify.h"
 
-#define CHAIN_MAX	16	/* certificates we look at */
 #define PASSWORD_MAX	1024
 #define SERVER_TEXT_MAX	120	/* server text quoted in errors */
 
@@ -141,171 +138,21 @@ etpan_ok(int r)
 	       r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
 }
 
-/* ---- certificate verification ------------------------------------------ */
+/* ---- certificate verification (spool/tlsverify.c) ------------------- */
 
-static const struct {
-	unsigned bit;
-	const char *text;
-} cert_problems[] = {
-	{ GNUTLS_CERT_UNEXPECTED_OWNER, "the name in the certificate does not match" },
-	{ GNUTLS_CERT_SIGNER_NOT_FOUND, "issuer is unknown" },
-	{ GNUTLS_CERT_SIGNER_NOT_CA, "issuer is not a CA" },
-	{ GNUTLS_CERT_EXPIRED, "the certificate has expired" },
-	{ GNUTLS_CERT_NOT_ACTIVATED, "the certificate is not yet valid" },
-	{ GNUTLS_CERT_REVOKED, "the certificate is revoked" },
-	{ GNUTLS_CERT_INSECURE_ALGORITHM, "insecure algorithm" },
-	{ GNUTLS_CERT_SIGNATURE_FAILURE, "bad signature" },
-	{ GNUTLS_CERT_PURPOSE_MISMATCH, "the certificate is not for a TLS server" },
-};
-
-/* The problems in a GnuTLS verification status, "; "-separated, into b. */
-static void
-cert_status_text(unsigned status, struct buf *b)
-{
-	unsigned known = 0;
-	size_t i;
-
-	for (i = 0; i < sizeof(cert_problems) / sizeof(cert_problems[0]); i++) {
-		if (!(status & cert_problems[i].bit))
-			continue;
-		buf_printf(b, "%s%s", b->len ? "; " : "", cert_problems[i].text);
-		known |= cert_problems[i].bit;
-	}
-	if ((status & ~known & ~(unsigned)GNUTLS_CERT_INVALID) != 0 || b->len == 0)
-		buf_printf(b, "%snot trusted (status 0x%x)", b->len ? "; " : "",
-			   status);
-}
-
-static int
-trust_list_load(struct imap_conn *c, gnutls_x509_trust_list_t tl,
-		struct err *e)
-{
-	const char *ca = c->acct->ca_file;
-	int r;
-
-	if (ca != NULL) {
-		r = gnutls_x509_trust_list_add_trust_file(tl, ca, NULL,
-				GNUTLS_X509_FMT_PEM, 0, 0);
-		if (r <= 0)
-			return conn_fail(c, e, EX_CONFIG,
-				"ca_file %s: no CA certificate could be read (%s)",
-				ca, r < 0 ? gnutls_strerror(r) : "none found");
-		return 0;
-	}
-	r = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
-	if (r <= 0)
-		return conn_fail(c, e, EX_CONFIG,
-			"the system trust store holds no CA certificate (%s)",
-			r < 0 ? gnutls_strerror(r) : "none found");
-	return 0;
-}
-
-/* Import the peer's chain (leaf first) into crts; returns how many, or -1. */
-static int
-chain_import(struct imap_conn *c, gnutls_x509_crt_t crts[CHAIN_MAX],
-	     struct err *e)
-{
-	carray *chain = mailstream_get_certificate_chain(c->imap->imap_stream);
-	unsigned i, n = 0;
-
-	if (chain == NULL || carray_count(chain) == 0) {
-		if (chain != NULL)
-			mailstream_certificate_chain_free(chain);
-		return conn_fail(c, e, EX_UNAVAILABLE,
-			"certificate verification failed: the server sent no certificate");
-	}
-	for (i = 0; i < carray_count(chain) && n < CHAIN_MAX; i++) {
-		MMAPString *s = carray_get(chain, i);
-		gnutls_datum_t d = { (unsigned char *)s->str, (unsigned)s->len };
-
-		if (gnutls_x509_crt_init(&crts[n]) < 0)
-			panic("imap: gnutls_x509_crt_init failed");
-		if (gnutls_x509_crt_import(crts[n], &d, GNUTLS_X509_FMT_DER) < 0) {
-			gnutls_x509_crt_deinit(crts[n]);
-			break;
-		}
-		n++;
-	}
-	if (i < carray_count(chain) && n < CHAIN_MAX) {
-		while (n > 0)
-			gnutls_x509_crt_deinit(crts[--n]);
-		mailstream_certificate_chain_free(chain);
-		return conn_fail(c, e, EX_UNAVAILABLE,
-			"certificate verification failed: certificate %u is malformed", i);
-	}
-	mailstream_certificate_chain_free(chain);
-	return (int)n;
-}
-
-/*
- * Verify the server's chain against ca_file (or the system store) and the
- * configured host (a DNS name or an IP address). Before LOGIN, always.
- */
+/* Before LOGIN, always. */
 static int
 verify_server(struct imap_conn *c, struct err *e)
 {
-	gnutls_x509_crt_t crts[CHAIN_MAX];
-	gnutls_x509_trust_list_t tl = NULL;
-	gnutls_typed_vdata_st vdata[2];
-	unsigned status = 0;
-	struct buf why = { 0 };
-	int n, r, rc = -1;
+	struct err ve = { 0 };
 
-	if ((n = chain_import(c, crts, e)) < 0)
-		return -1;
-	if (gnutls_x509_trust_list_init(&tl, 0) < 0)
-		panic("imap: gnutls_x509_trust_list_init failed");
-	if (trust_list_load(c, tl, e) < 0)
-		goto done;
-	memset(vdata, 0, sizeof(vdata));
-	vdata[0].type = GNUTLS_DT_DNS_HOSTNAME;
-	vdata[0].data = (unsigned char *)c->acct->host;
-	vdata[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
-	vdata[1].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
-	r = gnutls_x509_trust_list_verify_crt2(tl, crts, (unsigned)n, vdata, 2,
-					       0, &status, NULL);
-	if (r < 0) {
-		conn_fail(c, e, EX_UNAVAILABLE,
-			  "certificate verification failed: %s (host %s)",
-			  gnutls_strerror(r), c->acct->host);
-		goto done;
-	}
-	if (status != 0) {
-		cert_status_text(status, &why);
-		conn_fail(c, e, EX_UNAVAILABLE,
-			  "certificate verification failed: %s (host %s)",
-			  buf_cstr(&why), c->acct->host);
-		goto done;
-	}
-	rc = 0;
-done:
-	buf_free(&why);
-	gnutls_x509_trust_list_deinit(tl, 1);
-	while (n > 0)
-		gnutls_x509_crt_deinit(crts[--n]);
-	return rc;
+	if (tlsverify_stream(c->imap->imap_stream, c->acct->host,
+			     c->acct->ca_file, &ve) < 0)
+		return conn_fail(c, e, ve.code, "%s", ve.msg);
+	return 0;
 }
 
 /* ---- connect --------------------------------------------------------- */
-
-static bool
-is_ip_literal(const char *host)
-{
-	unsigned char addr[16];
-
-	return inet_pton(AF_INET, host, addr) == 1 ||
-	       inet_pton(AF_INET6, host, addr) == 1;
-}
-
-/* SNI for names; RFC 6066 forbids IP literals there. */
-static void
-tls_setup_cb(struct mailstream_ssl_context *ctx, void *data)
-{
-	char *host = data;
-
-	if (!is_ip_literal(host))
-		mailstream_ssl_set_server_name(ctx, host);
-}
 
 static int
 refresh_capabilities(struct imap_conn *c, struct err *e)
@@ -329,7 +176,7 @@ open_transport(struct imap_conn *c, struct err *e)
 
 	if (a->tls == TLS_IMPLICIT)
 		r = mailimap_ssl_connect_with_callback(c->imap, a->host,
-				(uint16_t)a->port, tls_setup_cb, a->host);
+				(uint16_t)a->port, tlsverify_sni_cb, a->host);
 	else
 		r = mailimap_socket_connect(c->imap, a->host, (uint16_t)a->port);
 	if (!etpan_ok(r))
@@ -345,7 +192,7 @@ open_transport(struct imap_conn *c, struct err *e)
 				"the server does not offer STARTTLS; refusing "
 				"to log in without TLS (tls = starttls)");
 		r = mailimap_socket_starttls_with_callback(c->imap,
-				tls_setup_cb, a->host);
+				tlsverify_sni_cb, a->host);
 		if (r != MAILIMAP_NO_ERROR)
 			return etpan_fail(c, e, "STARTTLS", r);
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "daemon/deliver.h"
 #include "daemon/ingest.h"
 #include "filters/analysis.h"
 #include "filters/classify.h"
@@ -20,6 +21,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "spool/archive.h"
+#include "spool/outbound.h"
 
 static enum store_kind
 store_kind_of(enum analysis_kind k)
@@ -412,6 +414,28 @@ thread_to_case(struct store *st, struct analysis *a)
 	}
 }
 
+/* A bounce of one of our mails (its Message-ID quoted) fails that mail. */
+static void
+record_bounce(const struct settings *s, struct store *st,
+	      const struct store_ingest_result *sr, const char *msg, size_t len,
+	      const char *bounce_id, int64_t now)
+{
+	int seq = outbound_find_seq(s, sr->case_ref, msg, len);
+	struct err e = { 0 };
+	char *why;
+	int rc;
+
+	if (seq == 0)
+		return;
+	why = xasprintf("bounced: %s", bounce_id ? bounce_id : "(a bounce without Message-ID)");
+	rc = outbound_bounced(s, st, sr->case_ref, seq, why, now, &e);
+	free(why);
+	if (rc < 0)
+		log_warn("ingest: %s: bounce of seq %d not recorded: %s", sr->case_ref, seq, e.msg);
+	else if (rc == 1)
+		deliver_kick();
+}
+
 int
 ingest_message(const struct settings *s, struct store *st, const struct ingest_source *src,
 	       const char *msg, size_t len, int64_t now, struct ingest_result *r,
@@ -474,6 +498,10 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 	r->kind = in.kind == STORE_KIND_UNANALYSABLE ? "unanalysable" : store_kind_name(in.kind);
 	if (!sr.duplicate && a && !sr.case_opened && sr.case_id && !sr.unknown_case_ref)
 		on_reply(s, st, a, &sr, now, r);
+	if (r->case_opened)	/* its mails: the outbound thread (notify.h) */
+		deliver_kick();
+	if (!sr.duplicate && in.kind == STORE_KIND_BOUNCE && sr.case_id && !sr.unknown_case_ref)
+		record_bounce(s, st, &sr, msg, len, in.message_id, now);
 	log_info("ingest: %s uid=%u: %s %s%s%s%s", src->account, src->uid, r->kind,
 		 in.message_id ? in.message_id : "(no message-id)",
 		 sr.case_ref[0] ? " case=" : "", sr.case_ref,

@@ -63,6 +63,21 @@ enum qid {
 	Q_EVENTS_OF_CASE,
 	Q_CHANGES_OF_CASE,
 	Q_INTEGRITY,
+	Q_OUT_MAX_SEQ,
+	Q_OUT_INSERT,
+	Q_OUT_LIST_DUE,
+	Q_OUT_LIST_QUEUED,
+	Q_OUT_BY_FILE,
+	Q_OUT_BY_ID,
+	Q_OUT_BY_SEQ,
+	Q_OUT_SENT,
+	Q_OUT_RETRY,
+	Q_OUT_FAIL,
+	Q_OUT_NOTIFIED,
+	Q_OUT_RECENT,
+	Q_CASE_SET_STATUS,
+	Q_CASES_UNNOTIFIED,
+	Q_EVENT_EXISTS,
 	Q_FK_CHECK,
 	Q_PARTY_BY_ID,
 	Q_PARTY_NOTIFIED,
@@ -92,6 +107,10 @@ enum qid {
 	" cause, consequences, measures, data_categories, affected_count," \
 	" cpr_count, severity, reported_to_authority, affects_all, spoofed," \
 	" created_at, aware_at, report_message"
+#define OUT_COLS "o.id, (SELECT ref FROM cases WHERE id = o.case_id)," \
+	" o.seq, o.kind, o.party, o.recipients, o.status, o.attempts," \
+	" o.next_try, o.last_error, o.queue_file, o.created_at, o.sent_at," \
+	" (SELECT name FROM parties WHERE id = o.party)"
 #define PARTY_COLS "id, kind, name, reporter, notified_at, ack_at, ack_from," \
 	" ack_message, authority_decision, authority_decision_at, return_date"
 
@@ -159,6 +178,42 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_CHANGES_OF_CASE] = "SELECT at, field, old_value, new_value,"
 		" source_message FROM field_changes WHERE case_id = ?1"
 		" ORDER BY id",
+	[Q_OUT_MAX_SEQ] = "SELECT coalesce(max(seq), 0) FROM outbound"
+		" WHERE case_id IS ?1",
+	[Q_OUT_INSERT] = "INSERT INTO outbound (case_id, seq, kind, party,"
+		" recipients, queue_file, created_at, next_try)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	[Q_OUT_LIST_DUE] = "SELECT " OUT_COLS " FROM outbound o"
+		" WHERE status = 'queued' AND coalesce(next_try, 0) <= ?1"
+		" ORDER BY coalesce(next_try, 0), kind <> 'forward', id",
+	[Q_OUT_LIST_QUEUED] = "SELECT " OUT_COLS " FROM outbound o"
+		" WHERE status = 'queued' ORDER BY id",
+	[Q_OUT_BY_FILE] = "SELECT " OUT_COLS " FROM outbound o"
+		" WHERE queue_file = ?1",
+	[Q_OUT_BY_ID] = "SELECT " OUT_COLS " FROM outbound o WHERE id = ?1",
+	[Q_OUT_BY_SEQ] = "SELECT " OUT_COLS " FROM outbound o WHERE case_id ="
+		" (SELECT id FROM cases WHERE ref = ?1) AND seq = ?2",
+	[Q_OUT_SENT] = "UPDATE outbound SET status = 'sent', sent_at = ?2,"
+		" attempts = attempts + 1, last_error = NULL"
+		" WHERE id = ?1 AND status = 'queued'",
+	[Q_OUT_RETRY] = "UPDATE outbound SET attempts = attempts + 1,"
+		" next_try = ?2, last_error = ?3"
+		" WHERE id = ?1 AND status = 'queued'",
+	[Q_OUT_FAIL] = "UPDATE outbound SET status = ?2, last_error = ?3,"
+		" attempts = attempts + ?4"
+		" WHERE id = ?1 AND (status = 'queued' OR (?5 AND status = 'sent'))",
+	[Q_OUT_NOTIFIED] = "UPDATE parties SET notified_at = ?2"
+		" WHERE id = ?1 AND notified_at IS NULL",
+	[Q_OUT_RECENT] = "SELECT count(*) FROM outbound WHERE kind = ?1"
+		" AND recipients = ?2 AND created_at >= ?3",
+	[Q_CASE_SET_STATUS] = "UPDATE cases SET status = ?3"
+		" WHERE id = ?1 AND status = ?2",
+	[Q_EVENT_EXISTS] = "SELECT count(*) FROM events WHERE case_id = ?1"
+		" AND type = ?2",
+	[Q_CASES_UNNOTIFIED] = "SELECT ref FROM cases c"
+		" WHERE status IN ('open', 'held', 'needs_triage')"
+		" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.case_id = c.id"
+		" AND v.type = 'mails_queued') AND created_at >= ?1 ORDER BY id",
 	[Q_INTEGRITY] = "PRAGMA integrity_check",
 	[Q_FK_CHECK] = "PRAGMA foreign_key_check",
 	[Q_PARTY_BY_ID] = "SELECT " PARTY_COLS " FROM parties WHERE id = ?1",
@@ -194,6 +249,12 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmt[Q_COUNT];
+	/* Transactions nest: a change made inside another's transaction (the
+	 * deadline clock queueing a mail through outbound_queue_to while it
+	 * records the mail as sent) joins it; a failure inside dooms the
+	 * whole, which then rolls back at the outer commit. */
+	int depth;
+	bool doomed;
 };
 
 /* ---- names ---- */
@@ -396,29 +457,65 @@ col_tri(sqlite3_stmt *st, int i)
 /* ---- transactions ---- */
 
 static int
+tx_open(struct store *s, enum qid id, struct err *e)
+{
+	if (s->depth > 0) {	/* inside another change: join it */
+		s->depth++;
+		return 0;
+	}
+	if (run_id(s, id, e) == -1)
+		return -1;
+	s->depth = 1;
+	s->doomed = false;
+	return 0;
+}
+
+static int
 tx_begin(struct store *s, struct err *e)
 {
-	return run_id(s, Q_BEGIN_WRITE, e);
+	return tx_open(s, Q_BEGIN_WRITE, e);
 }
 
 static int
 tx_begin_read(struct store *s, struct err *e)
 {
-	return run_id(s, Q_BEGIN_READ, e);
+	return tx_open(s, Q_BEGIN_READ, e);
 }
+
+static void tx_rollback(struct store *s);
 
 static int
 tx_commit(struct store *s, struct err *e)
 {
-	return run_id(s, Q_COMMIT, e);
+	if (s->depth > 1) {
+		s->depth--;
+		return 0;
+	}
+	if (s->doomed) {
+		tx_rollback(s);
+		return err_set(e, EX_IOERR, "store: a part of the change failed; "
+			       "all of it was rolled back");
+	}
+	if (run_id(s, Q_COMMIT, e) == -1)
+		return -1;	/* the caller rolls back */
+	s->depth = 0;
+	return 0;
 }
 
-/* Roll back whatever is open; SQLite may have done so already. */
+/* Roll back whatever is open; SQLite may have done so already. Inside a
+ * nested change, only doom the outer one. */
 static void
 tx_rollback(struct store *s)
 {
 	struct err e = { 0 };
 
+	if (s->depth > 1) {
+		s->depth--;
+		s->doomed = true;
+		return;
+	}
+	s->depth = 0;
+	s->doomed = false;
 	if (sqlite3_get_autocommit(s->db))
 		return;
 	if (run_id(s, Q_ROLLBACK, &e) == -1)
@@ -2035,4 +2132,446 @@ store_deadline_record(struct store *s, const struct store_deadline_mark *v,
 	if (tx_end(s, rc, e) == -1)
 		return -1;
 	return 1;
+}
+
+/* ---- outbound mail ---- */
+
+static const char *const OUT_STATUS_NAMES[] = {
+	[STORE_OUT_QUEUED] = "queued", [STORE_OUT_SENT] = "sent",
+	[STORE_OUT_FAILED] = "failed", [STORE_OUT_EXPIRED] = "expired",
+};
+
+const char *
+store_outbound_status_name(enum store_outbound_status st)
+{
+	return name_of(OUT_STATUS_NAMES, sizeof(OUT_STATUS_NAMES) /
+		       sizeof(OUT_STATUS_NAMES[0]), (int)st);
+}
+
+/* The case id of ref into *id_r; 0 for ref NULL (the mails of no case). */
+static int
+out_case(struct store *s, const char *ref, int64_t *id_r, struct err *e)
+{
+	*id_r = 0;
+	return ref == NULL ? 0 : need_case(s, ref, id_r, e);
+}
+
+static int
+out_max_seq(struct store *s, int64_t case_id, int *seq_r, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_OUT_MAX_SEQ, &st, e) == -1 ||
+	    bound(s, st, bind_opt_int(st, 1, case_id != 0, case_id), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	*seq_r = rc == SQLITE_ROW ? (int)col_int(st, 0) : 0;
+	done(st);
+	return 0;
+}
+
+int
+store_outbound_max_seq(struct store *s, const char *ref, int *seq_r,
+		       struct err *e)
+{
+	int64_t case_id = 0;
+	int rc;
+
+	if (tx_begin_read(s, e) == -1)
+		return -1;
+	rc = out_case(s, ref, &case_id, e);
+	if (rc == 0)
+		rc = out_max_seq(s, case_id, seq_r, e);
+	return tx_end(s, rc, e);
+}
+
+static int
+out_insert(struct store *s, int64_t case_id, const struct store_outbound_in *m,
+	   int64_t now, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int b;
+
+	if (m->seq <= 0 || m->kind == NULL || m->recipient == NULL)
+		return err_set(e, EX_USAGE, "store: outbound mail without seq, kind or recipient");
+	if (stmt(s, Q_OUT_INSERT, &st, e) == -1)
+		return -1;
+	b = bind_opt_int(st, 1, case_id != 0, case_id) |
+	    sqlite3_bind_int(st, 2, m->seq) | bind_text(st, 3, m->kind) |
+	    bind_opt_int(st, 4, m->party != 0, m->party) |
+	    bind_text(st, 5, m->recipient) | bind_text(st, 6, m->queue_file) |
+	    sqlite3_bind_int64(st, 7, now);
+	if (bound(s, st, b, e) == -1)
+		return -1;
+	return run(s, st, e);
+}
+
+/* Run an UPDATE bound by the caller; 65 (what) unless it changed one row. */
+static int
+run_one_row(struct store *s, sqlite3_stmt *st, const char *what, struct err *e)
+{
+	if (run(s, st, e) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) != 1)
+		return err_set(e, EX_DATAERR, "store: %s", what);
+	return 0;
+}
+
+static int
+out_set_status(struct store *s, int64_t case_id, const struct store_outbound_commit *c,
+	       struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int b;
+
+	if (stmt(s, Q_CASE_SET_STATUS, &st, e) == -1)
+		return -1;
+	b = sqlite3_bind_int64(st, 1, case_id) |
+	    bind_text(st, 2, store_case_status_name(c->from)) |
+	    bind_text(st, 3, store_case_status_name(c->to));
+	if (bound(s, st, b, e) == -1)
+		return -1;
+	if (run(s, st, e) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) != 1)
+		return err_set(e, EX_DATAERR, "store: case %s is not %s", c->ref,
+			       store_case_status_name(c->from));
+	return 0;
+}
+
+static int
+out_fail(struct store *s, int64_t id, enum store_outbound_status status,
+	 const char *error, int attempt, bool sent_too, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int b;
+
+	if (status != STORE_OUT_FAILED && status != STORE_OUT_EXPIRED)
+		return err_set(e, EX_USAGE, "store: bad failure status %d", status);
+	if (stmt(s, Q_OUT_FAIL, &st, e) == -1)
+		return -1;
+	b = sqlite3_bind_int64(st, 1, id) |
+	    bind_text(st, 2, store_outbound_status_name(status)) |
+	    bind_text(st, 3, error) | sqlite3_bind_int(st, 4, attempt) |
+	    sqlite3_bind_int(st, 5, sent_too);
+	if (bound(s, st, b, e) == -1)
+		return -1;
+	return run_one_row(s, st, "outbound mail is no longer queued", e);
+}
+
+/* Refuse (73) when case_id has an event of type already. */
+static int
+out_event_once(struct store *s, int64_t case_id, const char *type, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	int64_t n;
+
+	if (case_id == 0 || type == NULL)
+		return err_set(e, EX_USAGE, "store: once without a case and an event");
+	if (stmt(s, Q_EVENT_EXISTS, &st, e) == -1 ||
+	    bound(s, st, sqlite3_bind_int64(st, 1, case_id) |
+		  bind_text(st, 2, type), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	n = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+	done(st);
+	if (n > 0)
+		return err_set(e, EX_CANTCREAT, "store: case already has a %s event", type);
+	return 0;
+}
+
+static int
+out_apply(struct store *s, const struct store_outbound_commit *c, struct err *e)
+{
+	int64_t case_id = 0;
+	int max = 0;
+	size_t i;
+
+	if (out_case(s, c->ref, &case_id, e) == -1)
+		return -1;
+	if (c->once && out_event_once(s, case_id, c->event, e) == -1)
+		return -1;
+	if (c->change_status && out_set_status(s, case_id, c, e) == -1)
+		return -1;
+	if (c->fail_id != 0 &&
+	    out_fail(s, c->fail_id, c->fail_status, c->fail_error,
+		     c->fail_sent ? 0 : 1, c->fail_sent, e) == -1)
+		return -1;
+	if (c->nmails > 0 && out_max_seq(s, case_id, &max, e) == -1)
+		return -1;
+	for (i = 0; i < c->nmails; i++) {
+		if (c->mails[i].seq <= max)
+			return err_set(e, EX_TEMPFAIL,
+				       "store: outbound seq %d of %s is taken",
+				       c->mails[i].seq, c->ref ? c->ref : "(no case)");
+		if (out_insert(s, case_id, &c->mails[i], c->now, e) == -1)
+			return -1;
+	}
+	if (c->event != NULL && case_id != 0 &&
+	    insert_event(s, case_id, c->now, c->event, c->detail, e) == -1)
+		return -1;
+	return 0;
+}
+
+int
+store_outbound_commit(struct store *s, const struct store_outbound_commit *c,
+		      struct err *e)
+{
+	if (tx_begin(s, e) == -1)
+		return -1;
+	return tx_end(s, out_apply(s, c, e), e);
+}
+
+static void
+out_row(sqlite3_stmt *st, struct store_outbound *o)
+{
+	const unsigned char *ref = sqlite3_column_text(st, 1);
+	char *status;
+
+	memset(o, 0, sizeof(*o));
+	o->id = col_int(st, 0);
+	if (ref != NULL)
+		snprintf(o->case_ref, sizeof(o->case_ref), "%s", ref);
+	o->seq = (int)col_int(st, 2);
+	o->kind = col_str(st, 3);
+	o->party = col_int(st, 4);
+	o->recipient = col_str(st, 5);
+	status = col_str(st, 6);
+	o->status = (enum store_outbound_status)index_of(OUT_STATUS_NAMES,
+		sizeof(OUT_STATUS_NAMES) / sizeof(OUT_STATUS_NAMES[0]), status, 0);
+	free(status);
+	o->attempts = (int)col_int(st, 7);
+	o->next_try = col_int(st, 8);
+	o->last_error = col_str(st, 9);
+	o->queue_file = col_str(st, 10);
+	o->created_at = col_int(st, 11);
+	o->sent_at = col_int(st, 12);
+	o->party_name = col_str(st, 13);
+}
+
+void
+store_outbound_clear(struct store_outbound *o)
+{
+	if (o == NULL)
+		return;
+	free(o->kind);
+	free(o->party_name);
+	free(o->recipient);
+	free(o->last_error);
+	free(o->queue_file);
+	memset(o, 0, sizeof(*o));
+}
+
+void
+store_outbound_list_free(struct store_outbound **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL || *v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		store_outbound_clear(&(*v)[i]);
+	free(*v);
+	*v = NULL;
+}
+
+int
+store_outbound_list(struct store *s, enum store_outbound_list which,
+		    int64_t now, struct store_outbound **r, size_t *n_r,
+		    struct err *e)
+{
+	struct store_outbound *v = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc;
+
+	*r = NULL;
+	*n_r = 0;
+	if (tx_begin_read(s, e) == -1)
+		return -1;
+	if (stmt(s, which == STORE_OUT_LIST_DUE ? Q_OUT_LIST_DUE : Q_OUT_LIST_QUEUED,
+		 &st, e) == -1 ||
+	    (which == STORE_OUT_LIST_DUE &&
+	     bound(s, st, sqlite3_bind_int64(st, 1, now), e) == -1))
+		return tx_end(s, -1, e);
+	while ((rc = step(s, st, e)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		out_row(st, &v[n++]);
+	}
+	if (rc == SQLITE_DONE)
+		done(st);
+	if (tx_end(s, rc == SQLITE_DONE ? 0 : -1, e) == -1) {
+		store_outbound_list_free(&v, n);
+		return -1;
+	}
+	*r = v;
+	*n_r = n;
+	return 0;
+}
+
+int
+store_outbound_by_seq(struct store *s, const char *ref, int seq,
+		      struct store_outbound *r, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_OUT_BY_SEQ, &st, e) == -1 ||
+	    bound(s, st, bind_text(st, 1, ref) | sqlite3_bind_int(st, 2, seq), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW)
+		out_row(st, r);
+	done(st);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_outbound_by_file(struct store *s, const char *file,
+		       struct store_outbound *r, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_OUT_BY_FILE, &st, e) == -1 ||
+	    bound(s, st, bind_text(st, 1, file), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW)
+		out_row(st, r);
+	done(st);
+	return rc == SQLITE_ROW;
+}
+
+/* Row id, inside the caller's transaction. */
+static int
+out_get(struct store *s, int64_t id, struct store_outbound *o, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_OUT_BY_ID, &st, e) == -1 ||
+	    bound(s, st, sqlite3_bind_int64(st, 1, id), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW)
+		out_row(st, o);
+	done(st);
+	if (rc != SQLITE_ROW)
+		return err_set(e, EX_DATAERR, "store: no outbound mail %lld",
+			       (long long)id);
+	return 0;
+}
+
+static int
+out_mark_sent(struct store *s, const struct store_outbound *o, int64_t at,
+	      struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t case_id = 0;
+	char *detail;
+	int rc;
+
+	if (stmt(s, Q_OUT_SENT, &st, e) == -1 ||
+	    bound(s, st, sqlite3_bind_int64(st, 1, o->id) |
+		  sqlite3_bind_int64(st, 2, at), e) == -1 ||
+	    run_one_row(s, st, "outbound mail is no longer queued", e) == -1)
+		return -1;
+	if (o->party != 0 && strcmp(o->kind, "forward") == 0) {
+		if (stmt(s, Q_OUT_NOTIFIED, &st, e) == -1 ||
+		    bound(s, st, sqlite3_bind_int64(st, 1, o->party) |
+			  sqlite3_bind_int64(st, 2, at), e) == -1 ||
+		    run(s, st, e) == -1)
+			return -1;
+	}
+	if (o->case_ref[0] == '\0')
+		return 0;
+	if (need_case(s, o->case_ref, &case_id, e) == -1)
+		return -1;
+	detail = xasprintf("kind=%s seq=%d to=%s%s%s", o->kind, o->seq,
+			   o->recipient, o->party_name ? " party=" : "",
+			   o->party_name ? o->party_name : "");
+	rc = insert_event(s, case_id, at, "mail_sent", detail, e);
+	free(detail);
+	return rc;
+}
+
+int
+store_outbound_sent(struct store *s, int64_t id, int64_t at, struct err *e)
+{
+	struct store_outbound o = { 0 };
+	int rc;
+
+	if (tx_begin(s, e) == -1)
+		return -1;
+	rc = out_get(s, id, &o, e);
+	if (rc == 0)
+		rc = out_mark_sent(s, &o, at, e);
+	store_outbound_clear(&o);
+	return tx_end(s, rc, e);
+}
+
+int
+store_outbound_retry(struct store *s, int64_t id, int64_t next_try,
+		     const char *error, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (tx_begin(s, e) == -1)
+		return -1;
+	if (stmt(s, Q_OUT_RETRY, &st, e) == 0 &&
+	    bound(s, st, sqlite3_bind_int64(st, 1, id) |
+		  sqlite3_bind_int64(st, 2, next_try) |
+		  bind_text(st, 3, error), e) == 0)
+		rc = run_one_row(s, st, "outbound mail is no longer queued", e);
+	return tx_end(s, rc, e);
+}
+
+int
+store_outbound_count_recent(struct store *s, const char *kind,
+			    const char *recipient, int64_t since,
+			    size_t *n_r, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_OUT_RECENT, &st, e) == -1 ||
+	    bound(s, st, bind_text(st, 1, kind) | bind_text(st, 2, recipient) |
+		  sqlite3_bind_int64(st, 3, since), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	*n_r = rc == SQLITE_ROW ? (size_t)col_int(st, 0) : 0;
+	done(st);
+	return 0;
+}
+
+int
+store_cases_unnotified(struct store *s, int64_t since,
+		       char (**r)[STORE_REF_MAX], size_t *n_r, struct err *e)
+{
+	char (*v)[STORE_REF_MAX] = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc;
+
+	*r = NULL;
+	*n_r = 0;
+	if (stmt(s, Q_CASES_UNNOTIFIED, &st, e) == -1 ||
+	    bound(s, st, sqlite3_bind_int64(st, 1, since), e) == -1)
+		return -1;
+	while ((rc = step(s, st, e)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		snprintf(v[n++], STORE_REF_MAX, "%s", sqlite3_column_text(st, 0));
+	}
+	if (rc == -1) {
+		free(v);
+		return -1;
+	}
+	done(st);
+	*r = v;
+	*n_r = n;
+	return 0;
 }

@@ -424,4 +424,142 @@ int store_deadline_record(struct store *s, const struct store_deadline_mark *v,
  */
 int store_integrity_check(struct store *s, struct err *e);
 
+/* ---- outbound mail: the queue's rows (the files are spool/outbound.c's) ---- */
+
+enum store_outbound_status {
+	STORE_OUT_QUEUED,
+	STORE_OUT_SENT,			/* the SMTP server accepted it */
+	STORE_OUT_FAILED,		/* refused for good (5xx) */
+	STORE_OUT_EXPIRED,		/* still refused after max_queue_hours */
+};
+
+const char *store_outbound_status_name(enum store_outbound_status st);
+
+/* One mail to commit: one envelope recipient, one queue file. */
+struct store_outbound_in {
+	int seq;			/* <case-REF.SEQ@domain>; > 0 */
+	const char *kind;		/* "receipt", "forward", … (CHECKed) */
+	int64_t party;			/* parties.id it notifies, 0: none */
+	const char *recipient;		/* the envelope recipient */
+	const char *queue_file;		/* relative to the spool */
+};
+
+/*
+ * One logical change around outbound mail, all in ONE transaction:
+ * optionally a case's status change (from → to; refused with 65 when the
+ * case is not in status from), optionally a queued row marked failed (its
+ * delivery-failure notice being among mails), the mails' rows, and
+ * optionally an event on the case.
+ */
+struct store_outbound_commit {
+	const char *ref;		/* the case; NULL: no case (digest) */
+	const struct store_outbound_in *mails;
+	size_t nmails;
+	bool change_status;
+	enum store_case_status from, to;
+	int64_t fail_id;		/* 0: none */
+	enum store_outbound_status fail_status;	/* FAILED or EXPIRED */
+	const char *fail_error;
+	bool fail_sent;			/* a sent row may fail too (a bounce) */
+	const char *event, *detail;	/* event NULL: none */
+	bool once;			/* refuse (73) when the case has an event
+					 * of this type already: done once only */
+	int64_t now;			/* created_at, first try, event time */
+};
+
+struct store_outbound {
+	int64_t id;
+	char case_ref[STORE_REF_MAX];	/* "" when none */
+	int seq;
+	char *kind;
+	int64_t party;			/* 0: none */
+	char *party_name;		/* or NULL */
+	char *recipient;
+	enum store_outbound_status status;
+	int attempts;
+	int64_t next_try;		/* 0: at once */
+	char *last_error;		/* or NULL */
+	char *queue_file;		/* or NULL */
+	int64_t created_at, sent_at;	/* sent_at 0: not sent */
+};
+
+/*
+ * The highest outbound seq used so far on case ref (NULL: the mails of no
+ * case) into *seq_r (0 when none). Returns 0, or -1 with e (65: no case).
+ * Sequences are re-checked at commit: see store_outbound_commit.
+ */
+int store_outbound_max_seq(struct store *s, const char *ref, int *seq_r,
+			   struct err *e);
+
+/*
+ * Apply c in one transaction. Refused with 75 (EX_TEMPFAIL) when a mail's
+ * seq is not above every seq the case already has (another writer took it
+ * meanwhile: allocate again and retry), with 65 for an unknown case or a
+ * case not in status c->from, or a fail_id that is no longer queued, and
+ * with 73 (EX_CANTCREAT) when c->once and the event is there already.
+ * Returns 0 or -1 with e, nothing changed.
+ */
+int store_outbound_commit(struct store *s, const struct store_outbound_commit *c,
+			  struct err *e);
+
+enum store_outbound_list {
+	STORE_OUT_LIST_DUE,		/* queued and next_try <= now; forwards
+					 * first among equals (their parties'
+					 * deadlines start at acceptance) */
+	STORE_OUT_LIST_QUEUED,		/* every queued row */
+};
+
+/*
+ * Outbound rows per which, oldest first. *r is a new array of *n_r rows
+ * (owned: store_outbound_list_free). Returns 0 or -1 with e.
+ */
+int store_outbound_list(struct store *s, enum store_outbound_list which,
+			int64_t now, struct store_outbound **r, size_t *n_r,
+			struct err *e);
+void store_outbound_list_free(struct store_outbound **v, size_t n);
+
+/*
+ * The row whose queue_file is file: 1 and *r filled (owned: free with
+ * store_outbound_list_free(&p, 1) on a heap copy, or store_outbound_clear),
+ * 0 when there is none, -1 with e.
+ */
+int store_outbound_by_file(struct store *s, const char *file,
+			   struct store_outbound *r, struct err *e);
+void store_outbound_clear(struct store_outbound *o);
+
+/* The row of case ref with seq (the SEQ of its Message-ID): as above. */
+int store_outbound_by_seq(struct store *s, const char *ref, int seq,
+			  struct store_outbound *r, struct err *e);
+
+/*
+ * Row id was accepted by the SMTP server at time at: status sent, and when
+ * it is a forward, its party's notified_at (the first acceptance counts:
+ * the acknowledgement deadline starts there), and a "mail_sent" event on
+ * its case. Returns 0, or -1 with e (65: not queued any more).
+ */
+int store_outbound_sent(struct store *s, int64_t id, int64_t at,
+			struct err *e);
+
+/* A temporary failure of row id: one more attempt, next try at next_try,
+ * the server's reply in error. Returns 0 or -1 with e. */
+int store_outbound_retry(struct store *s, int64_t id, int64_t next_try,
+			 const char *error, struct err *e);
+
+/*
+ * How many mails of kind went to recipient since time since (for the
+ * receipt rate limit) into *n_r. Returns 0 or -1 with e.
+ */
+int store_outbound_count_recent(struct store *s, const char *kind,
+				const char *recipient, int64_t since,
+				size_t *n_r, struct err *e);
+
+/*
+ * The refs of the cases created at or after since that still wait for
+ * their first mails (open, held or needs_triage, and no "mails_queued"
+ * event), oldest first. *r is a new array of *n_r NUL-terminated refs
+ * (owned: free()). Returns 0 or -1 with e.
+ */
+int store_cases_unnotified(struct store *s, int64_t since,
+			   char (**r)[STORE_REF_MAX], size_t *n_r, struct err *e);
+
 #endif

@@ -821,6 +821,167 @@ test_second_open_keeps_locks(void **state)
 	store_close(&second);
 }
 
+/* ---- outbound ---- */
+
+static int64_t
+party_id(struct store *s, const char *ref, const char *name)
+{
+	struct store_case *c = NULL;
+	struct err e = { 0 };
+	int64_t id = 0;
+	size_t i;
+
+	assert_int_equal(store_case_get(s, ref, &c, &e), 1);
+	for (i = 0; i < c->nparties; i++)
+		if (strcmp(c->parties[i].name, name) == 0)
+			id = c->parties[i].id;
+	store_case_free(&c);
+	return id;
+}
+
+static int64_t
+party_notified(struct store *s, const char *ref, const char *name)
+{
+	struct store_case *c = NULL;
+	struct err e = { 0 };
+	int64_t at = -1;
+	size_t i;
+
+	assert_int_equal(store_case_get(s, ref, &c, &e), 1);
+	for (i = 0; i < c->nparties; i++)
+		if (strcmp(c->parties[i].name, name) == 0)
+			at = c->parties[i].notified_at;
+	store_case_free(&c);
+	return at;
+}
+
+/* Queue, list, retry, send (notified_at), fail; seqs re-checked. */
+static void
+test_outbound_rows(void **state)
+{
+	struct fx *fx = *state;
+	int64_t now = utc(2026, 11, 2, 9, 0);
+	struct store_message_in in = report("<o1@egekom.dk>", 1, now);
+	struct store_ingest_result r;
+	struct store_outbound *v = NULL;
+	struct store_outbound o;
+	struct err e = { 0 };
+	size_t n = 0;
+	int seq = -1;
+
+	assert_int_equal(store_ingest(fx->s, &in, &r, &e), 0);
+	assert_int_equal(store_outbound_max_seq(fx->s, r.case_ref, &seq, &e), 0);
+	assert_int_equal(seq, 0);
+	{
+		struct store_outbound_in m[] = {
+			{ 1, "receipt", 0, "dpo@egekom.dk", "outbound/a.msg" },
+			{ 2, "forward", party_id(fx->s, r.case_ref, "Viborg"),
+			  "dpo@viborg.dk", "outbound/b.msg" },
+		};
+		struct store_outbound_commit c = {
+			.ref = r.case_ref, .mails = m, .nmails = 2,
+			.event = "mails_queued", .detail = "2", .now = now,
+		};
+		char (*refs)[STORE_REF_MAX] = NULL;
+
+		assert_int_equal(store_cases_unnotified(fx->s, now - 60, &refs, &n, &e), 0);
+		assert_int_equal(n, 1);
+		free(refs);
+		assert_int_equal(store_outbound_commit(fx->s, &c, &e), 0);
+		assert_int_equal(store_cases_unnotified(fx->s, now - 60, &refs, &n, &e), 0);
+		assert_int_equal(n, 0);
+		free(refs);
+		/* the same seqs again: taken, 75, nothing added */
+		assert_int_equal(store_outbound_commit(fx->s, &c, &e), -1);
+		assert_int_equal(e.code, 75);
+	}
+	assert_int_equal(store_outbound_max_seq(fx->s, r.case_ref, &seq, &e), 0);
+	assert_int_equal(seq, 2);
+	assert_int_equal(store_outbound_list(fx->s, STORE_OUT_LIST_DUE, now, &v, &n, &e), 0);
+	assert_int_equal(n, 2);
+	/* forwards first among equals: their parties' deadlines start at 250 */
+	assert_string_equal(v[0].kind, "forward");
+	assert_string_equal(v[0].party_name, "Viborg");
+	assert_string_equal(v[0].case_ref, r.case_ref);
+	assert_int_equal(store_outbound_retry(fx->s, v[0].id, now + 60, "451 later", &e), 0);
+	assert_int_equal(party_notified(fx->s, r.case_ref, "Viborg"), 0);
+	store_outbound_list_free(&v, n);
+	assert_int_equal(store_outbound_list(fx->s, STORE_OUT_LIST_DUE, now, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	store_outbound_list_free(&v, n);
+	assert_int_equal(store_outbound_list(fx->s, STORE_OUT_LIST_DUE, now + 60, &v, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[1].attempts, 1);
+	assert_string_equal(v[1].last_error, "451 later");
+	assert_int_equal(store_outbound_sent(fx->s, v[1].id, now + 61, &e), 0);
+	assert_int_equal(party_notified(fx->s, r.case_ref, "Viborg"), now + 61);
+	assert_int_equal(store_outbound_sent(fx->s, v[1].id, now + 62, &e), -1);
+	assert_int_equal(e.code, 65);
+	{	/* the receipt fails for good; its notice goes in the same step */
+		struct store_outbound_in m = { 3, "delivery-failure", 0,
+			"borgerservice@aarhus.dk", "outbound/c.msg" };
+		struct store_outbound_commit c = {
+			.ref = r.case_ref, .mails = &m, .nmails = 1,
+			.fail_id = v[0].id, .fail_status = STORE_OUT_FAILED,
+			.fail_error = "550 no such user",
+			.event = "delivery_failed", .detail = "dpo@egekom.dk",
+			.now = now + 70,
+		};
+		assert_int_equal(store_outbound_commit(fx->s, &c, &e), 0);
+		c.mails = NULL;
+		c.nmails = 0;
+		assert_int_equal(store_outbound_commit(fx->s, &c, &e), -1);
+		assert_int_equal(e.code, 65);
+	}
+	store_outbound_list_free(&v, n);
+	assert_int_equal(store_outbound_by_file(fx->s, "outbound/a.msg", &o, &e), 1);
+	assert_int_equal(o.status, STORE_OUT_FAILED);
+	assert_string_equal(o.last_error, "550 no such user");
+	store_outbound_clear(&o);
+	assert_int_equal(store_outbound_by_file(fx->s, "outbound/zz.msg", &o, &e), 0);
+	assert_int_equal(store_outbound_count_recent(fx->s, "receipt", "dpo@egekom.dk", now, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_outbound_list(fx->s, STORE_OUT_LIST_QUEUED, 0, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].kind, "delivery-failure");
+	store_outbound_list_free(&v, n);
+}
+
+/* Release and reject: the status changes only from held, with the mails. */
+static void
+test_outbound_release(void **state)
+{
+	struct fx *fx = *state;
+	int64_t now = utc(2026, 11, 2, 9, 0);
+	struct store_message_in in = report("<o2@egekom.dk>", 1, now);
+	struct store_outbound_in m = { 1, "forward", 0, "x@viborg.dk", "outbound/d.msg" };
+	struct store_outbound_commit c = {
+		.mails = &m, .nmails = 1, .change_status = true,
+		.from = STORE_CASE_HELD, .to = STORE_CASE_OPEN,
+		.event = "released", .now = now,
+	};
+	struct store_ingest_result r;
+	struct store_case *k = NULL;
+	struct err e = { 0 };
+
+	in.hold = true;
+	assert_int_equal(store_ingest(fx->s, &in, &r, &e), 0);
+	c.ref = r.case_ref;
+	fault_arm(4, SQLITE_IOERR);
+	assert_int_equal(store_outbound_commit(fx->s, &c, &e), -1);
+	fault_arm(0, 0);
+	assert_int_equal(store_case_get(fx->s, r.case_ref, &k, &e), 1);
+	assert_int_equal(k->status, STORE_CASE_HELD);
+	store_case_free(&k);
+	assert_int_equal(store_outbound_commit(fx->s, &c, &e), 0);
+	assert_int_equal(store_case_get(fx->s, r.case_ref, &k, &e), 1);
+	assert_int_equal(k->status, STORE_CASE_OPEN);
+	store_case_free(&k);
+	m.seq = 2;
+	assert_int_equal(store_outbound_commit(fx->s, &c, &e), -1);
+	assert_int_equal(e.code, 65);
+}
+
 int
 main(void)
 {
@@ -840,6 +1001,8 @@ main(void)
 		T(test_deadline_ledger),
 		T(test_schema_and_reopen),
 		T(test_second_open_keeps_locks),
+		T(test_outbound_rows),
+		T(test_outbound_release),
 		cmocka_unit_test(test_open_errors),
 	};
 #undef T
