@@ -73,7 +73,7 @@ sleep 0.5
 # nothing left behind.
 demo
 i=0
-while [ $i -lt 200 ] && ! grep -q "brudvagtd -c brudvagt.conf --once" "$OUT"; do
+while [ $i -lt 1200 ] && ! grep -q "brudvagtd -c brudvagt.conf --once" "$OUT"; do
 	sleep 0.05; i=$((i + 1))
 done
 dir=$(grep -o '/tmp/brudvagt-dovecot\.[A-Za-z0-9]*' "$OUT" | head -n 1)
