@@ -376,6 +376,12 @@ sentence_end(const struct prose *p, size_t i)
 	return p->ends[i];
 }
 
+static bool
+utf8_cont(char c)
+{
+	return ((unsigned char)c & 0xC0) == 0x80;
+}
+
 void
 prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 {
@@ -391,6 +397,11 @@ prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 		b--;
 	while (e < p->len && e - i < PROSE_SENTENCE_REACH && !sentence_end(p, e))
 		e++;
+	/* a bound set by the reach must not split a UTF-8 sequence */
+	while (b < i && utf8_cont(p->flat[b]))
+		b++;
+	while (e < p->len && utf8_cont(p->flat[e]))
+		e++;
 	*b_r = b;
 	*e_r = e;
 }
@@ -402,7 +413,12 @@ prose_next_sentence(const struct prose *p, size_t i)
 
 	while (i < p->len && i - start < PROSE_SENTENCE_REACH && !sentence_end(p, i))
 		i++;
-	return i < p->len ? i + 1 : p->len;
+	if (i < p->len && sentence_end(p, i))
+		return i + 1;
+	/* stopped by the reach: never inside a UTF-8 sequence */
+	while (i < p->len && utf8_cont(p->flat[i]))
+		i++;
+	return i;
 }
 
 static const char *const clause_seps[] = {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <cmocka.h>
 
 #include <jansson.h>
@@ -519,6 +520,42 @@ test_redaction_everywhere(void **state)
 	analysis_free(&a);
 }
 
+/* Inputs the fuzzer once failed on: each analyses to JSON whose every text
+ * is UTF-8 (analysis_to_json writes "(invalid UTF-8)" otherwise). */
+static void
+test_fuzz_regressions(void **state)
+{
+	static const char *const dir = "tests/fixtures/fuzz-regressions/analysis";
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		struct analysis *a = NULL;
+		struct err e = { 0 };
+		char path[512], *msg, *json;
+		size_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		msg = slurp(path, &len);
+		if (analysis_run(S, msg, len, &a, &e) >= 0) {
+			json = analysis_to_json(S, a, de->d_name);
+			if (strstr(json, "(invalid UTF-8)") != NULL)
+				fail_msg("%s: a text field is not UTF-8", de->d_name);
+			free(json);
+			analysis_free(&a);
+		}
+		free(msg);
+		n++;
+	}
+	closedir(d);
+	assert_true(n > 0);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -542,6 +579,7 @@ main(void)
 		cmocka_unit_test(test_html_table),
 		cmocka_unit_test(test_delivery_reports),
 		cmocka_unit_test(test_redaction_everywhere),
+		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_unreadable),
 	};
 
