@@ -601,6 +601,12 @@ decide_authority(struct decide *d, const struct store_case *c)
 	const struct store_party *p;
 	size_t i, n = 0;
 
+	/* A report that came in after its 72 hours were over: the receipt,
+	 * triage and forwards say so; the clock has nothing to chase. */
+	if (c->created_at >= deadline) {
+		free(late);
+		return;
+	}
 	for (i = 0; i < c->nparties; i++) {
 		p = &c->parties[i];
 		if (!undecided(c, p))

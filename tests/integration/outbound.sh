@@ -66,6 +66,7 @@ municipalities = (
   { name = "Skive"; domains = [ "skivekommune.dk" ]; contacts = ( { email = "dpo@skivekommune.dk"; } ); },
   { name = "Odder"; domains = [ "odder.dk" ]; contacts = ( { email = "dpo@odder.dk"; } ); },
   { name = "Aarhus"; domains = [ "aarhus.dk" ]; contacts = ( { email = "dpo@aarhus.dk"; } ); } );
+deadlines = { digest_hour = -1; };	# no daily digest mixed into the counts
 store = { path = "$T/brudvagt.db"; };
 spool = { path = "$T/spool"; };
 EOF2
