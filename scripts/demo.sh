@@ -179,9 +179,29 @@ n=$(find "$SINK" -type f | wc -l)
 if [ "$n" = 0 ]; then
 	say "None were sent: this build of brudvagtd records the cases but does not send mail yet (outbound mail is issue 4). When it does, this section shows every mail the SMTP sink caught: the receipt to each reporter, the triaged case to Borgerservice and the forwards to Deloitte and the affected municipalities, with CPR numbers redacted."
 else
-	say "The SMTP sink caught $n mails:"
+	say "The SMTP sink caught $n mails. By kind (X-Brudvagt-Mail), with the recipients where they are few:"
 	echo
-	find "$SINK" -type f | sort | while read -r f; do show_mail "$f"; done
+	for k in receipt triage forward authority reminder escalation delivery-failure digest; do
+		c=$(grep -l "^X-Brudvagt-Mail: $k" "$SINK"/* 2>/dev/null | wc -l)
+		[ "$c" = 0 ] && continue
+		to=""
+		[ "$c" -le 4 ] && to=$(grep -l "^X-Brudvagt-Mail: $k" "$SINK"/* |
+			while read -r f; do awk '/^To:/ { print; exit }' "$f"; done |
+			grep -o '[^<> "]*@[^<> "]*' | sort | tr '\n' ' ')
+		printf '  %-17s %3d  %s\n' "$k" "$c" "$to"
+	done
+	echo
+	say "One of each kind in full (decoded):"
+	echo
+	for k in receipt triage forward authority reminder escalation delivery-failure digest; do
+		f=$(grep -l "^X-Brudvagt-Mail: $k" "$SINK"/* 2>/dev/null | head -n 1)
+		[ -n "$f" ] || continue
+		echo "  ---- $k ----"
+		/usr/bin/python3 tests/lib/maildecode.py "$f" |
+			awk '/^(To|Subject|X-Brudvagt-Mail|In-Reply-To|Message-ID):/ && !b { print; next }
+			     /^$/ { b = 1 } b' | sed -n '1,40p' | sed 's/^/  | /'
+		echo
+	done
 	cprs=$(find "$SINK" -type f | while read -r f; do
 		grep -qi '^To:.*\(borgerservice\|databeskyttelse\)@aarhus.dk' "$f" && continue
 		body_text "$f"
