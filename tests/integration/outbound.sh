@@ -38,6 +38,8 @@ fails=0
 ok() { echo "  ok   $*"; }
 bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
 q() { sqlite3 -batch -noheader "$T/brudvagt.db" "$1"; }
+# This test's mails; the deadline clock (--once runs it) adds its own.
+KINDS="('receipt', 'triage', 'forward', 'delivery-failure')"
 
 dovecot_setup || exit 1
 dovecot_start || exit 1
@@ -128,7 +130,7 @@ summary() {
 		kind=$(grep -m1 '^X-Brudvagt-Mail:' "$d" | cut -d' ' -f2)
 		rcpt=$(grep -m1 '^X-Rcpt-Args:' "$d" | sed 's/.*<\(.*\)>.*/\1/')
 		echo "$case_ $kind $rcpt"
-	done | sort
+	done | grep -E ' (receipt|triage|forward|delivery-failure) ' | sort
 }
 expect() {	# CASE "KIND RCPT..." as "kind:rcpt" words
 	got=$(summary | awk -v c="$1" '$1 == c { print $2 ":" $3 }' | tr '\n' ' ' | sed 's/ $//')
@@ -150,7 +152,7 @@ expect "$RH" "receipt:dpo@viborg.dk $SO forward:sikkerhed@deloitte.dk" "hostile 
 
 # Headers per the contract, on every mail.
 hdr_bad=""
-for d in "$T/dec"/*.txt; do
+for d in $(grep -l '^X-Brudvagt-Mail: \(receipt\|triage\|forward\)$' "$T/dec"/*.txt); do
 	c=$(grep -m1 '^X-Brudvagt-Case:' "$d" | cut -d' ' -f2)
 	grep -m1 '^Subject:' "$d" | grep -qF "[$c]" || hdr_bad="$hdr_bad subject:$d"
 	grep -m1 '^Message-ID:' "$d" | grep -Eq "^Message-ID: <case-$c\.[0-9]+@brudvagt\.aarhus\.dk>$" || hdr_bad="$hdr_bad mid:$d"
@@ -195,7 +197,7 @@ n=$(q "select count(*) from parties p join cases c on c.id = p.case_id where c.r
 grep -q '030478\|121190\|010170' "$T/once1.err" && bad "a CPR number reached the log" || ok "no CPR number in the log"
 
 echo "release and reject"
-before=$(ls "$T/sink" | wc -l)
+before=$(summary | wc -l)
 "$CTL" -c "$T/sink.conf" release "$R08" > "$T/rel.out" 2>&1 && ok "release $R08: $(cat "$T/rel.out")" || bad "release: $(cat "$T/rel.out")"
 "$CTL" -c "$T/sink.conf" release "$R08" > /dev/null 2>&1; rc=$?
 [ $rc = 65 ] && ok "a second release refused (65)" || bad "second release: $rc"
@@ -203,11 +205,11 @@ before=$(ls "$T/sink" | wc -l)
 [ $rc = 65 ] && ok "reject of an open case refused (65)" || bad "reject open: $rc"
 once "$T/sink.conf" "$T/once2.err"
 expect "$R08" "receipt:lokj@skivekommune.dk $SO forward:sikkerhed@deloitte.dk" "released"
-n=$(( $(ls "$T/sink" | wc -l) - before ))
+n=$(( $(summary | wc -l) - before ))
 [ "$n" = 2 ] && ok "release sent 2 mails" || bad "release sent $n mails"
 
 echo "a bounce of a forward, through IMAP"
-seq=$(q "select o.seq from outbound o join cases c on c.id = o.case_id where c.ref = '$R02' and o.recipients = 'dpo@viborg.dk'")
+seq=$(q "select o.seq from outbound o join cases c on c.id = o.case_id where c.ref = '$R02' and o.recipients = 'dpo@viborg.dk' and o.kind = 'forward'")
 sed -e "s/BV-2026-0004/$R02/g" -e "s/case-$R02\.17@/case-$R02.$seq@/" \
     -e 's/^Message-Id: <20261015152140/Message-Id: <bounce-20261015152140/' \
     -e 's/it-sikkerhed@halsnaes.dk/dpo@viborg.dk/g' "$SAMPLE/15-bounce-bv-2026-0004.eml" > "$T/bounce.eml"
@@ -235,8 +237,8 @@ q "select detail from events e join cases c on c.id = e.case_id where c.ref = '$
 n=$(grep -l '^X-Brudvagt-Mail: delivery-failure' "$T/its"/*.eml 2>/dev/null | xargs -r $DECODE | grep -c 'Modtager: *it@favrskov.dk')
 [ "$n" = 2 ] && ok "delivery-failure to both system-owner addresses, naming it@favrskov.dk" || bad "delivery-failure mails naming it: $n"
 once "$T/its.conf" "$T/its2.err" '+10m'
-n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R1' and o.status = 'sent'")
-[ "$n" = 8 ] && ok "after the backoff: 6 of 7 mails and 2 notices sent" || bad "sent for $R1: $n, want 8"
+n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R1' and o.status = 'sent' and o.kind in ('receipt', 'triage', 'forward')")
+[ "$n" = 6 ] && ok "after the backoff: 6 of the 7 mails sent" || bad "sent for $R1: $n, want 6"
 mids() { for f in "$T/its"/*.eml; do grep -m1 '^Message-ID:' "$f"; done; }
 dup=$(mids | sort | uniq -d | wc -l)
 [ "$dup" = 0 ] && ok "each delivered once" || bad "$dup Message-IDs delivered twice"
@@ -246,14 +248,14 @@ sed 's/^Message-ID: <5e0f7c1a/Message-ID: <down-5e0f7c1a/' "$SAMPLE/02-silkeborg
 dovecot_deliver borgerservice "$T/r2.eml"
 once "$T/its.conf" "$T/its3.err" '+20m'
 R2=$(q "select ref from cases order by id desc limit 1")
-n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R2' and o.status = 'queued'")
+n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R2' and o.status = 'queued' and o.kind in $KINDS")
 [ "$n" = 7 ] && ok "server down: 7 mails queued" || bad "server down: $n queued"
 "$CTL" -c "$T/its.conf" queue | grep -q "$R2" && ok "brudvagtctl queue lists them" || bad "queue does not list $R2"
 "$ITS" "$ITS_PORT" "$T/its" & its=$!
 dovecot_track $its
 dv_wait_port "$ITS_PORT"
 once "$T/its.conf" "$T/its4.err" '+40m'
-n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R2' and o.status = 'sent'")
+n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R2' and o.status = 'sent' and o.kind in $KINDS")
 [ "$n" = 7 ] && ok "server up again: all 7 delivered" || bad "after the server came up: $n sent"
 
 echo "TLS: a certificate from the wrong CA"
@@ -284,7 +286,7 @@ kill -9 $pid; wait $pid 2>/dev/null
 got=$(( $(ls "$T/its" | wc -l) - before ))
 once "$T/its.conf" "$T/kill2.err" '+81m'
 n=$(q "select count(*) from outbound where status = 'queued'")
-sent=$(q "select count(*) from outbound o join messages m on m.case_id = o.case_id where m.message_id like '<kill%' and o.status = 'sent'")
+sent=$(q "select count(*) from outbound o join messages m on m.case_id = o.case_id where m.message_id like '<kill%' and o.status = 'sent' and o.kind in $KINDS")
 dup=$(mids | sort | uniq -d | wc -l)
 [ "$sent" = 42 ] && ok "killed after $got mails; after restart all 42 sent, $dup repeated (same Message-ID)" ||
 	bad "after kill -9: $sent of 42 sent, $n queued, $dup repeated"
