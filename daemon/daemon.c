@@ -29,6 +29,7 @@
 #include "spool/store.h"
 
 #define STOP_GRACE_SECONDS 9	/* SIGTERM → exit within 10 s */
+#define STATUS_INTERVAL_SECONDS 5	/* open cases, queue length: STATUS= */
 
 static volatile sig_atomic_t stop_flag;
 
@@ -304,11 +305,25 @@ run_deadlines(const struct settings *s)
 	return rc;
 }
 
+/* Open cases and queued mails, for systemd's STATUS= line. */
+static void
+status_counts(const struct settings *s, long *open_r, long *queued_r)
+{
+	struct store *db = NULL;
+	struct err e = { 0 };
+
+	if (store_open(s->store_path, &db, &e) < 0 ||
+	    store_status_counts(db, open_r, queued_r, &e) < 0)
+		log_warn("daemon: status counts: %s", e.msg);
+	store_close(&db);
+}
+
 int
 daemon_run(const char *config_path, struct settings **sp, bool once)
 {
 	struct timespec tick = { 1, 0 };
-	time_t last_check = 0;
+	time_t last_check = 0, last_count = 0;
+	long nopen = 0, nqueued = 0;
 	bool ready = false;
 	struct crew c = { 0 };
 	sigset_t set;
@@ -346,12 +361,18 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 			last_check = time(NULL);
 			run_deadlines(*sp);
 		}
+		if (time(NULL) - last_count >= STATUS_INTERVAL_SECONDS) {
+			last_count = time(NULL);
+			status_counts(*sp, &nopen, &nqueued);
+		}
 		if (!ready && crew_all_connected(&c)) {
 			ready = true;
 			sd_notify(0, "READY=1");
 			log_info("daemon: every account connected; ready");
 		}
-		sd_notifyf(0, "WATCHDOG=1\nSTATUS=%s; %lu messages processed since start",
-			   ready ? "watching" : "connecting", crew_ingested(&c));
+		sd_notifyf(0, "WATCHDOG=1\nSTATUS=%s; %ld open cases, %ld mails queued; "
+			   "%lu messages processed since start",
+			   ready ? "watching" : "connecting", nopen, nqueued,
+			   crew_ingested(&c));
 	}
 }

@@ -47,6 +47,7 @@ enum qid {
 	Q_MSG_SET_CASE,
 	Q_MSG_BY_MESSAGE_ID,
 	Q_CASE_REF_OF_MESSAGE,
+	Q_STATUS_COUNTS,
 	Q_MSGS_OF_CASE,
 	Q_LOCATION_INSERT,
 	Q_CASE_NEXT_SEQ,
@@ -141,6 +142,9 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_MSG_SET_CASE] = "UPDATE messages SET case_id = ?2 WHERE id = ?1",
 	[Q_MSG_BY_MESSAGE_ID] = "SELECT " MSG_COLS " FROM messages"
 		" WHERE message_id = ?1 ORDER BY id LIMIT 1",
+	[Q_STATUS_COUNTS] = "SELECT (SELECT count(*) FROM cases WHERE status IN"
+		" ('open', 'held', 'needs_triage')),"
+		" (SELECT count(*) FROM outbound WHERE status = 'queued')",
 	[Q_CASE_REF_OF_MESSAGE] = "SELECT c.ref FROM messages m"
 		" JOIN cases c ON c.id = m.case_id"
 		" WHERE m.message_id = ?1 ORDER BY m.id LIMIT 1",
@@ -1245,6 +1249,20 @@ store_message_find(struct store *s, const char *message_id,
 		rc = -1;
 	done(st);
 	return rc == -1 ? -1 : rc == SQLITE_ROW;
+}
+
+int
+store_status_counts(struct store *s, long *open_r, long *queued_r, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (stmt(s, Q_STATUS_COUNTS, &st, e) == -1 || (rc = step(s, st, e)) == -1)
+		return -1;
+	*open_r = rc == SQLITE_ROW ? (long)col_int(st, 0) : 0;
+	*queued_r = rc == SQLITE_ROW ? (long)col_int(st, 1) : 0;
+	done(st);
+	return 0;
 }
 
 int

@@ -272,6 +272,11 @@ int store_mailbox_set(struct store *s, const char *account,
  * The message with this Message-ID (with <>). Returns 1 and fills *r
  * (owned: store_message_free) when found, 0 when not, -1 with e.
  */
+/* For the daemon's status line: cases still open (open, held, needing
+ * triage) and outbound mails still queued. Returns 0, or -1 with e. */
+int store_status_counts(struct store *s, long *open_r, long *queued_r,
+			struct err *e);
+
 /*
  * The case of the stored message with this Message-ID (the report a
  * reply-all answers, say): returns 1 and writes its ref into ref_r, 0 when

@@ -83,12 +83,35 @@ wait_log() {	# PATTERN SECONDS
 	return 1
 }
 
-"$BVD" -c "$CONF" 2> "$T/daemon.err" &
+# systemd's side of sd_notify: a datagram socket whose messages go to a file.
+/usr/bin/python3 - "$T/notify.sock" "$T/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as out:
+    while True:
+        out.write(s.recv(4096).decode() + "\n")
+        out.flush()
+PY
+dovecot_track $!
+i=0
+while [ ! -S "$T/notify.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
+NOTIFY_SOCKET=$T/notify.sock "$BVD" -c "$CONF" 2> "$T/daemon.err" &
 pid=$!
 dovecot_track $pid
 wait_log "borgerservice: connected" 10 || bad "the daemon did not connect: $(tail -3 "$T/daemon.err")"
 dovecot_deliver borgerservice "$SAMPLE/01-horsens-fejlsendt-chatlog.eml"
 wait_cases 1 15 && ok "running: a report became a case" || bad "no case after 15 s"
+i=0
+while ! grep -q "STATUS=watching; 1 open cases" "$T/notify.log" 2>/dev/null && [ $i -lt 150 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+grep -q "^READY=1" "$T/notify.log" && ok "sd_notify: READY=1 once connected" || bad "no READY=1"
+grep -q "STATUS=watching; 1 open cases, [0-9]* mails queued" "$T/notify.log" &&
+	ok "sd_notify: $(grep -o 'STATUS=watching; 1 open cases[^;]*' "$T/notify.log" | tail -1)" ||
+	bad "no STATUS with the open cases: $(tail -2 "$T/notify.log")"
+grep -q "^WATCHDOG=1" "$T/notify.log" && ok "sd_notify: WATCHDOG=1" || bad "no WATCHDOG=1"
 
 # A broken file: refused with file:line, the daemon keeps going.
 cp "$CONF" "$T/good.conf"
