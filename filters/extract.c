@@ -213,8 +213,14 @@ count_score(const struct prose *p, const struct number_match *nm)
 	if (cue)
 		return 3;
 	/* "på 1.284 borgere", "57 borgere": digits before a person noun; a
-	 * number word ("en borger", "tre andre borgeres") only with a cue */
-	return nm->is_word ? 1 : 2;
+	 * number word only with a cue, or after "om"/"på" ("oplysninger om
+	 * tre personer"), and never the article ("en borger") */
+	if (!nm->is_word)
+		return 2;
+	if (nm->value > 1 && (word_before(p->flat, nm->start, "på") ||
+			      word_before(p->flat, nm->start, "om")))
+		return 2;
+	return 1;
 }
 
 static long
