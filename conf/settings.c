@@ -910,10 +910,13 @@ domain_of(const char *addr_or_domain)
 int
 settings_municipality_by_domain(const struct settings *s, const char *domain)
 {
-	const char *d = domain_of(domain);
+	const char *d;
 	size_t i, k, best_len = 0;
 	int best = -1;
 
+	if (domain == NULL)	/* "x@": an address without a domain */
+		return -1;
+	d = domain_of(domain);
 	for (i = 0; i < s->nmunicipalities; i++) {
 		const struct strlist *l = &s->municipalities[i].domains;
 
@@ -951,15 +954,18 @@ strlist_has(const struct strlist *l, const char *s)
 bool
 settings_is_system_owner(const struct settings *s, const char *addr)
 {
-	return strlist_has(&s->system_owner.emails, addr);
+	return addr != NULL && strlist_has(&s->system_owner.emails, addr);
 }
 
 bool
 settings_is_supplier(const struct settings *s, const char *addr)
 {
-	const char *d = domain_of(addr);
+	const char *d;
 	size_t i;
 
+	if (addr == NULL)
+		return false;
+	d = domain_of(addr);
 	if (strlist_has(&s->supplier.emails, addr))
 		return true;
 	for (i = 0; i < s->supplier.domains.n; i++)
