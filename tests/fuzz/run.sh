@@ -68,7 +68,7 @@ libfuzzer() {
 	name=$1 secs=$2 leaks=$3
 	shift 3
 	# shellcheck disable=SC2086
-	"$BUILD/tests/fuzz/fuzz_$name" -max_total_time="$secs" -timeout=1 ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
+	"$BUILD/tests/fuzz/fuzz_$name" -max_total_time="$secs" -timeout=1 ${FUZZ_SEED:+-seed=$FUZZ_SEED} ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
 		-rss_limit_mb=256 -malloc_limit_mb=256 -detect_leaks="$leaks" \
 		-print_final_stats=1 -artifact_prefix="$W/artifacts/$name/" \
 		"$@" >>"$W/log/$name.log" 2>&1 </dev/null

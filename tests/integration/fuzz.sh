@@ -13,9 +13,13 @@ if ! make -s fuzz-build >/dev/null; then
 	echo "fuzz: make fuzz-build failed (clang-14 and libfuzzer-14-dev: make deps)" >&2
 	exit 1
 fi
-# make check fuzzes from a fixed seed (FUZZ_SEED, default 1), so a run is
-# the same sequence of inputs on every machine, only longer on a faster
-# one; `make fuzz` draws a new seed each time.
+# make check fuzzes deterministically: a fixed seed (FUZZ_SEED, default 1),
+# a fixed number of inputs per target (FUZZ_RUNS, default 10000, within the
+# time limit) and a fresh corpus from the seeds, so a run is the same
+# sequence of inputs on every machine; `make fuzz` draws a new seed and
+# keeps its corpus.
 FUZZ_SEED=${FUZZ_SEED:-1}
-export FUZZ_SEED
+FUZZ_RUNS=${FUZZ_RUNS:-10000}
+export FUZZ_SEED FUZZ_RUNS
+rm -rf build-fuzz/fuzz/corpus
 exec sh tests/fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-60}"
