@@ -232,6 +232,12 @@ static const struct msg_case classify_cases[] = {
 	{ "an address without a domain (it crashed the lookup)", "x@",
 	  "Sikkerhedsbrud", NULL, "Brud i MUNI.\n",
 	  "{\"kind\": \"report\", \"origin\": \"unknown\"}" },
+	{ "our own forward coming back in (a loop) is automatic, not a report",
+	  "MUNI brudvagt <brudvagt@aarhus.dk>", "[BV-2026-0008] Sikkerhedsbrud i MUNI",
+	  "Auto-Submitted: auto-generated\r\nX-Brudvagt-Mail: forward\r\n"
+	  "Message-ID: <case-BV-2026-0008.3@brudvagt.aarhus.dk>\r\n",
+	  "Systemejeren af MUNI videresender en anmeldelse af et sikkerhedsbrud.\n",
+	  "{\"kind\": \"auto_reply\", \"case_ref\": \"BV-2026-0008\"}" },
 	{ "bounce from postmaster", "postmaster@viborg.dk",
 	  "Delivery Status Notification (Failure)", NULL,
 	  "Your message to dpo@viborg.dk couldn't be delivered.\n",
