@@ -133,6 +133,24 @@ rc=$?
 	ok "wrong CA: exit 69, '$(head -1 "$T/wrongca.err" | cut -c1-100)'" ||
 	bad "wrong CA: status $rc: $(head -2 "$T/wrongca.err")"
 
+# A UIDVALIDITY change: the mailbox is read again from the start, and
+# what is already stored is recognised by Message-ID, never processed twice.
+ncases=$(q "select count(*) from cases"); nmsgs=$(q "select count(*) from messages")
+if doveadm -c "$DV_CONF" mailbox update -u borgerservice --uid-validity 424242 INBOX; then
+	timeout 60 "$BVD" -c "$T/ok.conf" --once 2> "$T/uidv.err" || bad "--once after the UIDVALIDITY change failed"
+	grep -q "UIDVALIDITY of INBOX changed from [0-9]* to 424242" "$T/uidv.err" &&
+		ok "UIDVALIDITY change logged: $(grep -o 'UIDVALIDITY of INBOX changed[^:]*' "$T/uidv.err")" ||
+		bad "no UIDVALIDITY warning: $(tail -2 "$T/uidv.err")"
+	[ "$(q "select count(*) from cases")" = "$ncases" ] &&
+		[ "$(q "select count(*) from messages")" = "$nmsgs" ] &&
+		ok "re-read after the change: no case or message twice ($ncases cases, $nmsgs messages)" ||
+		bad "after the change: $(q "select count(*) from cases") cases, $(q "select count(*) from messages") messages"
+	[ "$(q "select uidvalidity from mailbox_state where account = 'borgerservice'")" = 424242 ] &&
+		ok "the stored position follows the new UIDVALIDITY" || bad "mailbox_state not updated"
+else
+	bad "doveadm mailbox update --uid-validity failed"
+fi
+
 n=$(q "pragma integrity_check")
 [ "$n" = ok ] && ok "integrity_check ok" || bad "integrity_check: $n"
 
