@@ -133,6 +133,14 @@ rc=$?
 	ok "wrong CA: exit 69, '$(head -1 "$T/wrongca.err" | cut -c1-100)'" ||
 	bad "wrong CA: status $rc: $(head -2 "$T/wrongca.err")"
 
+# An expired certificate: the test certificates last two days; three days
+# on (libfaketime), the server's certificate is refused, loudly.
+timeout 60 faketime -f '+3d' "$BVD" -c "$T/ok.conf" --once 2> "$T/expired.err"
+rc=$?
+[ $rc = 69 ] && grep -qi "expired" "$T/expired.err" &&
+	ok "expired certificate: exit 69, '$(grep -i -m1 expired "$T/expired.err" | cut -c1-110)'" ||
+	bad "expired certificate: status $rc: $(head -2 "$T/expired.err")"
+
 # A UIDVALIDITY change: the mailbox is read again from the start, and
 # what is already stored is recognised by Message-ID, never processed twice.
 ncases=$(q "select count(*) from cases"); nmsgs=$(q "select count(*) from messages")
