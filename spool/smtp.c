@@ -171,6 +171,22 @@ authenticate(struct smtp_conn *c, struct err *e)
 	return r == MAILSMTP_NO_ERROR ? 0 : fail(c, e, "AUTH", r);
 }
 
+/*
+ * Every read of the session waits at most timeout_seconds: libetpan's
+ * session timeout only bounds the connect, and a server that stops
+ * answering after the message data would otherwise hold the delivery (and
+ * --once) for good. Set on the stream in use, after any STARTTLS.
+ */
+static int
+bound_reads(struct smtp_conn *c)
+{
+	mailstream_low *low;
+
+	if (c->smtp->stream != NULL && (low = mailstream_get_low(c->smtp->stream)) != NULL)
+		mailstream_low_set_timeout(low, c->cfg->timeout_seconds);
+	return 0;
+}
+
 int
 smtp_open(const struct smtp_settings *cfg, struct smtp_conn **r, struct err *e)
 {
@@ -180,7 +196,7 @@ smtp_open(const struct smtp_settings *cfg, struct smtp_conn **r, struct err *e)
 	if ((c->smtp = mailsmtp_new(0, NULL)) == NULL)
 		panic("smtp: mailsmtp_new failed");
 	mailsmtp_set_timeout(c->smtp, cfg->timeout_seconds);
-	if (open_transport(c, e) < 0 || authenticate(c, e) < 0) {
+	if (open_transport(c, e) < 0 || bound_reads(c) < 0 || authenticate(c, e) < 0) {
 		smtp_close(&c);
 		return -1;
 	}

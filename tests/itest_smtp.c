@@ -2,7 +2,7 @@
 /*
  * itest_smtp — a scripted SMTP server for tests/integration/outbound.sh.
  *
- *	itest_smtp PORT DIR [-t N] [-r ADDR]... [-k] [-l]
+ *	itest_smtp PORT DIR [-t N] [-r ADDR]... [-k] [-l] [-g N] [-H]
  *
  * Listens on 127.0.0.1:PORT, one session at a time, and writes each
  * accepted message to DIR/N.eml (N counting from 1; the envelope
@@ -13,7 +13,10 @@
  * between the server's acceptance and the client's record of it looks
  * like this to the client); -l: append "EPOCH_MS KIND IN-REPLY-TO" to
  * DIR/accepted.log for each message, just before its 250 (for the
- * latency bench, tests/bench/outbound_latency.sh). Runs until killed. Lines are bounded (1000
+ * latency bench, tests/bench/outbound_latency.sh); -g N: greet the first
+ * N sessions with 421 and close them; -H: after the end of the first DATA,
+ * answer nothing and wait until the client gives up (a server that stops
+ * answering mid-DATA). Runs until killed. Lines are bounded (1000
  * bytes); this is a test peer, not a server.
  */
 #include <arpa/inet.h>
@@ -32,7 +35,8 @@
 
 static const char *rejects[REJECT_MAX];
 static int nrejects, tempfail, seq;
-static bool kill_after_data, accept_log;
+static bool kill_after_data, accept_log, hang_after_data;
+static int refuse_sessions;
 static char last_kind[128], last_irt[512];
 
 static bool
@@ -107,6 +111,12 @@ session(int fd, const char *dir)
 	FILE *f = fdopen(fd, "r+");
 	char line[LINE_MAX_ + 2], rcpt[LINE_MAX_ + 2] = "";
 
+	if (refuse_sessions > 0) {
+		refuse_sessions--;
+		say(f, "421 4.3.2 service not available (itest)\r\n");
+		fclose(f);
+		return;
+	}
 	say(f, "220 itest_smtp ESMTP\r\n");
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (strncasecmp(line, "EHLO", 4) == 0) {
@@ -134,6 +144,12 @@ session(int fd, const char *dir)
 				break;
 			if (kill_after_data) {
 				kill_after_data = false;
+				break;
+			}
+			if (hang_after_data) {	/* silent until the client leaves */
+				hang_after_data = false;
+				while (fgets(line, sizeof(line), f) != NULL)
+					;
 				break;
 			}
 			if (accept_log)
@@ -171,6 +187,10 @@ main(int argc, char **argv)
 			kill_after_data = true;
 		else if (strcmp(argv[i], "-l") == 0)
 			accept_log = true;
+		else if (strcmp(argv[i], "-g") == 0 && i + 1 < argc)
+			refuse_sessions = atoi(argv[++i]);
+		else if (strcmp(argv[i], "-H") == 0)
+			hang_after_data = true;
 		else
 			return 64;
 	}

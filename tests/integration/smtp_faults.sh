@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# smtp_faults.sh — outbound delivery when the SMTP server misbehaves
+# (build/tests/itest_smtp, a scripted server), with a private Dovecot:
+#   - 421 at the greeting: every mail stays queued with the 421 recorded,
+#     and is delivered on a later run (the clock moved with libfaketime);
+#   - a server that stops answering after the message data: the client
+#     times out (smtp.timeout_seconds), the mail stays queued, and a later
+#     run delivers everything; a mail the server may already have taken is
+#     repeated only with its own Message-ID.
+# Run by tests/run.sh with $BUILD set; exits 0 when every check passes.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+BVD=$BUILD/brudvagtd
+ITS=$BUILD/tests/itest_smtp
+for b in "$BVD" "$ITS"; do
+	[ -x "$b" ] || { echo "smtp_faults: $b not built" >&2; exit 1; }
+done
+
+. tests/lib/dovecot.sh
+
+fails=0
+ok() { echo "  ok   $*"; }
+bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+q() { sqlite3 -batch -noheader "$T/brudvagt.db" "$1"; }
+KINDS="('receipt', 'triage', 'forward')"
+
+dovecot_setup || exit 1
+dovecot_start || exit 1
+T=$DV_DIR/t
+mkdir -p "$T/its"
+dv_free_port ITS_PORT || exit 1
+
+cat > "$T/bv.conf" <<EOF2
+accounts = (
+  { name = "borgerservice"; host = "127.0.0.1"; port = $DV_PLAIN_PORT; tls = "none";
+    user = "borgerservice"; password_file = "$DV_PW_BORGERSERVICE";
+    mailbox = "INBOX"; timeout_seconds = 10; } );
+smtp = { host = "127.0.0.1"; port = $ITS_PORT; tls = "none"; from = "brudvagt@aarhus.dk";
+         message_id_domain = "brudvagt.aarhus.dk"; timeout_seconds = 3; };
+system_owner = { name = "Borgerservice, Aarhus Kommune";
+                 emails = [ "borgerservice@aarhus.dk", "databeskyttelse@aarhus.dk" ]; };
+supplier = { name = "Deloitte"; domains = [ "deloitte.dk" ]; emails = [ "sikkerhed@deloitte.dk" ]; };
+municipalities = (
+  { name = "Silkeborg"; domains = [ "silkeborg.dk" ]; contacts = ( { email = "dpo@silkeborg.dk"; } ); },
+  { name = "Viborg"; domains = [ "viborg.dk" ]; contacts = ( { email = "dpo@viborg.dk"; } ); },
+  { name = "Favrskov"; domains = [ "favrskov.dk" ]; contacts = ( { email = "dpo@favrskov.dk"; } ); } );
+deadlines = { digest_hour = -1; };
+store = { path = "$T/brudvagt.db"; };
+spool = { path = "$T/spool"; };
+EOF2
+
+once() {	# LOG [FAKETIME]
+	if [ -n "${2:-}" ]; then
+		timeout 90 faketime -f "$2" "$BVD" -c "$T/bv.conf" --once 2>> "$T/$1"
+	else
+		timeout 90 "$BVD" -c "$T/bv.conf" --once 2>> "$T/$1"
+	fi || bad "--once ($1) failed: $(tail -2 "$T/$1")"
+}
+# sent REF / queued REF: the case's own mails in that state.
+count() { q "select count(*) from outbound o join cases c on c.id = o.case_id
+	where c.ref = '$1' and o.kind in $KINDS and o.status = '$2'"; }
+report() {	# TAG: sample 02 under a Message-ID of its own
+	sed "s/^Message-ID: <5e0f7c1a/Message-ID: <$1-5e0f7c1a/" \
+		tests/corpus/sample/02-silkeborg-adgang-andre-kommuner.eml > "$T/$1.eml"
+	dovecot_deliver borgerservice "$T/$1.eml"
+}
+
+echo "421 at the greeting"
+"$ITS" "$ITS_PORT" "$T/its" -g 1 & its=$!
+dovecot_track $its
+dv_wait_port "$ITS_PORT" || { bad "itest_smtp -g did not start"; exit 1; }
+report g421
+once g1.err
+R1=$(q "select ref from cases order by id desc limit 1")
+total=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R1' and o.kind in $KINDS")
+n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R1'
+	and o.status = 'queued' and o.last_error like '%421%'")
+[ "$n" -ge 1 ] && ok "421: the refused session's mail queued with the 421 recorded ($n of $total)" ||
+	bad "421: no mail queued with the 421"
+once g2.err '+10m'
+[ "$(count "$R1" sent)" = "$total" ] && ok "a later run: all $total delivered" ||
+	bad "after 421: $(count "$R1" sent) of $total sent"
+kill $its; wait $its 2>/dev/null
+
+echo "a server silent after DATA"
+rm -f "$T/its"/*
+"$ITS" "$ITS_PORT" "$T/its" -H & its=$!
+dovecot_track $its
+dv_wait_port "$ITS_PORT" || { bad "itest_smtp -H did not start"; exit 1; }
+report hang
+start=$(date +%s)
+once h1.err
+took=$(( $(date +%s) - start ))
+R2=$(q "select ref from cases order by id desc limit 1")
+total=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R2' and o.kind in $KINDS")
+[ "$(count "$R2" queued)" -ge 1 ] && ok "hang: the mail in hand stays queued (--once took ${took} s, timeout 3 s)" ||
+	bad "hang: nothing left queued: $(q "select status, last_error from outbound o join cases c on c.id = o.case_id where c.ref = '$R2'")"
+once h2.err '+10m'
+once h3.err '+30m'
+[ "$(count "$R2" sent)" = "$total" ] && ok "later runs: all $total delivered" ||
+	bad "after the hang: $(count "$R2" sent) of $total sent"
+got=$(for f in "$T/its"/*.eml; do grep -m1 -i '^Message-ID:' "$f"; done | sort)
+uniq_n=$(echo "$got" | uniq | grep -c .)
+rep=$(echo "$got" | uniq -d | grep -c .)
+[ "$uniq_n" = "$total" ] && ok "each of the $total mails reached the server; $rep repeated, with its own Message-ID" ||
+	bad "distinct Message-IDs at the server: $uniq_n, want $total"
+kill $its; wait $its 2>/dev/null
+
+n=$(q "pragma integrity_check")
+[ "$n" = ok ] && ok "integrity_check ok" || bad "integrity_check: $n"
+[ $fails = 0 ] || { echo "smtp_faults: $fails failed"; exit 1; }
+echo "smtp_faults: all passed"
