@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filters/charset.h"
 #include "filters/cpr.h"
 #include "filters/dates.h"
 #include "filters/extract.h"
@@ -748,9 +749,7 @@ clean_text(const char *s, size_t len)
 		return NULL;
 	}
 	if (n > TEXT_FIELD_MAX) {
-		n = TEXT_FIELD_MAX;
-		while (n > 0 && ((unsigned char)sq[n] & 0xC0) == 0x80)
-			n--;
+		n = charset_utf8_prefix(sq, n, TEXT_FIELD_MAX);
 		sq[n] = '\0';
 	}
 	r = cpr_redact(sq, n);
