@@ -104,6 +104,10 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(MILTER_OBJ) $(BUILD)/libbrudvag
 $(BUILD)/tests/itest_%: $(BUILD)/tests/itest_%.o $(BUILD)/libbrudvagt.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The bench's reference milters share brudvagt-milter's socket setup.
+$(BUILD)/tests/itest_nullmilter: $(BUILD)/tests/itest_nullmilter.o $(MILTER_OBJ) $(BUILD)/libbrudvagt.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lmilter
+
 # libFuzzer targets: the core rebuilt by clang with the fuzzer's coverage
 # hooks and ASan+UBSan in build-fuzz/ (a recursive make with BUILD, CC and
 # SAN_FLAGS set); tests/fuzz/run.sh runs them with their seeds and limits.

@@ -99,11 +99,13 @@ bool milter_municipality_value(const struct settings *s,
 void milter_encode_2047(const char *t, struct buf *out);
 
 /*
- * Startup and the serving loop (milter_io.c): register the filter, set the
- * socket (milter.socket) and the timeout (milter.timeout_seconds), open the
- * socket. Returns 0, or -1 with e set (code 69 or 78).
+ * Startup and the serving loop (milter_io.c): register the filter desc
+ * (milter_desc(), or a bench's reference milter), set the socket
+ * (milter.socket) and the timeout (milter.timeout_seconds), open the socket
+ * (TCP_NODELAY on an inet one). Returns 0, or -1 with e set (code 69 or 78).
  */
-int milter_io_prepare(const struct settings *s, struct err *e);
+int milter_io_prepare(const struct settings *s, const struct smfiDesc *desc,
+		      struct err *e);
 /* smfi_main: serve until milter_io_stop(). Returns 0, or -1 on failure. */
 int milter_io_serve(void);
 void milter_io_stop(void);

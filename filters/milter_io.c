@@ -5,7 +5,8 @@
  * Owns nothing but the table of smfi_* calls the callbacks make (struct
  * milter_io, swapped for a fake MTA in the tests) and the startup sequence
  * brudvagt-milter's main() runs: register, socket, timeout, listen, serve,
- * stop. Only milter.c and milter_main.c call it.
+ * stop. Only milter.c, milter_main.c and the bench's reference milters
+ * (tests/itest_nullmilter.c) call it.
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -58,7 +59,8 @@ nodelay_listener(void)
 }
 
 int
-milter_io_prepare(const struct settings *s, struct err *e)
+milter_io_prepare(const struct settings *s, const struct smfiDesc *desc,
+		  struct err *e)
 {
 	const char *sock = s->milter.socket;
 	int timeout = s->milter.timeout_seconds;
@@ -66,7 +68,7 @@ milter_io_prepare(const struct settings *s, struct err *e)
 	if (sock == NULL || sock[0] == '\0')
 		return err_set(e, EX_CONFIG, "%s: milter.socket is empty",
 			       s->file != NULL ? s->file : "config");
-	if (smfi_register(*milter_desc()) != MI_SUCCESS)
+	if (smfi_register(*desc) != MI_SUCCESS)
 		return err_set(e, EX_SOFTWARE, "smfi_register failed");
 	if (smfi_setconn((char *)sock) != MI_SUCCESS)
 		return err_set(e, EX_CONFIG, "%s: milter.socket: bad socket "

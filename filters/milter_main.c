@@ -207,7 +207,7 @@ main(int argc, char **argv)
 	config = parse_args(argc, argv);
 	if (settings_load_file(config, &s, &e) != 0)
 		fatal(EX_CONFIG, "%s", e.msg);
-	if (milter_io_prepare(s, &e) != 0)
+	if (milter_io_prepare(s, milter_desc(), &e) != 0)
 		fatal(e.code != 0 ? e.code : EX_SOFTWARE, "milter: %s", e.msg);
 	milter_settings_install(s);
 	start(&sv);

@@ -242,6 +242,7 @@ struct msg_spec {
 	bool no_envfrom;
 	bool null_rcpt;			/* one RCPT with argv NULL */
 	bool close_early;		/* connection lost after the headers */
+	bool no_eoh;			/* negotiated SMFIP_NOEOH: no eoh call */
 };
 
 static void
@@ -304,7 +305,7 @@ drive(struct fake_mta *f, const struct msg_spec *m)
 			goto close;
 	if (m->close_early)
 		goto close;
-	if (!check_msg(f, d->xxfi_eoh(ctx)))
+	if (!m->no_eoh && !check_msg(f, d->xxfi_eoh(ctx)))
 		goto close;
 	send_body(f, d, ctx, m->body != NULL ? m->body : "", m->chunk);
 	if (!f->accepted)
@@ -530,21 +531,29 @@ test_raw_message(void **state)
 	const char *want = "From: dpo@hjoerring.dk\r\n"
 		"Subject: Brud\r\n\tfoldet\r\n"
 		"Message-ID: <1@hjoerring.dk>\r\n\r\n";
-	size_t i;
+	size_t i, no_eoh;
 
 	(void)state;
-	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		struct msg_spec spec = { .rcpts = { OWNER }, .headers = {
-			{ "From", "dpo@hjoerring.dk" },
-			{ "Subject", "Brud\n\tfoldet" },
-			{ "Message-ID", "<1@hjoerring.dk>" } },
-			.body = body, .chunk = chunks[i] };
-		struct fake_mta f = { 0 };
+	/* with and without the end-of-header call (SMFIP_NOEOH): one blank
+	 * line between headers and body either way, also with no body */
+	for (no_eoh = 0; no_eoh < 2; no_eoh++) {
+		for (i = 0; i <= sizeof(chunks) / sizeof(chunks[0]); i++) {
+			bool empty = i == sizeof(chunks) / sizeof(chunks[0]);
+			const char *b = empty ? "" : body;
+			struct msg_spec spec = { .rcpts = { OWNER }, .headers = {
+				{ "From", "dpo@hjoerring.dk" },
+				{ "Subject", "Brud\n\tfoldet" },
+				{ "Message-ID", "<1@hjoerring.dk>" } },
+				.body = b, .chunk = empty ? 0 : chunks[i],
+				.no_eoh = no_eoh != 0 };
+			struct fake_mta f = { 0 };
 
-		drive(&f, &spec);
-		assert_int_equal(seen_raw.len, strlen(want) + strlen(body));
-		assert_memory_equal(seen_raw.s, want, strlen(want));
-		assert_string_equal(seen_raw.s + strlen(want), body);
+			drive(&f, &spec);
+			assert_int_equal(seen_raw.len, strlen(want) + strlen(b));
+			assert_memory_equal(seen_raw.s, want, strlen(want));
+			assert_memory_equal(seen_raw.s + strlen(want), b,
+					    strlen(b));
+		}
 	}
 }
 
@@ -683,6 +692,8 @@ test_negotiate_noreply(void **state)
 	} cases[] = {
 		{ SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NOHELO |
 		  SMFIP_NR_CONN | SMFIP_NOUNKNOWN, true },
+		{ SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY | SMFIP_NOEOH,
+		  true },
 		{ SMFIP_NR_HDR | SMFIP_NOHELO, false },	/* not all: none */
 		{ 0, false },
 	};
@@ -703,6 +714,8 @@ test_negotiate_noreply(void **state)
 		assert_int_equal(a, SMFIF_ADDHDRS | SMFIF_CHGHDRS);
 		assert_int_equal(p & ~(cases[i].offered), 0);
 		assert_int_equal((p & SMFIP_NR_HDR) != 0, cases[i].noreply);
+		/* end-of-header is skipped whenever the MTA can skip it */
+		assert_int_equal(p & SMFIP_NOEOH, cases[i].offered & SMFIP_NOEOH);
 		check_conn(d->xxfi_connect(ctx, "client", NULL));
 		assert_int_equal(d->xxfi_envfrom(ctx, argv), SMFIS_CONTINUE);
 		assert_int_equal(d->xxfi_envrcpt(ctx, argv), SMFIS_CONTINUE);
