@@ -220,6 +220,7 @@ struct ctx {
 	int64_t ref_days;	/* ref's local day, days since 1970-01-01 */
 	bool have_last;		/* last_days is set */
 	int64_t last_days;	/* the day of the latest dated match so far */
+	bool word_first[256];	/* bytes a word token can start with (may_start) */
 };
 
 /* ---- small readers ------------------------------------------------ */
@@ -894,6 +895,29 @@ toks_push(struct toks *ts, const struct tok *t)
 	ts->v[ts->n++] = *t;
 }
 
+/*
+ * The first bytes of the words that scan_rel, scan_month_first and
+ * scan_weekday read: at any other word start only scan_time can match
+ * ("kl. 10", "ni-tiden"). Most words of a text start with none of them.
+ */
+static void
+may_start(struct ctx *c)
+{
+	size_t k;
+
+	for (k = 0; k < NELEM(REL_WORDS); k++)
+		c->word_first[(unsigned char)REL_WORDS[k].w[0]] = true;
+	for (k = 0; k < NELEM(ANCHOR_WORDS); k++)
+		c->word_first[(unsigned char)ANCHOR_WORDS[k].w[0]] = true;
+	for (k = 0; k < NELEM(MONTHS); k++)
+		c->word_first[(unsigned char)MONTHS[k].w[0]] = true;
+	for (k = 0; k < NELEM(WEEKDAYS); k++)
+		c->word_first[(unsigned char)WEEKDAYS[k].w[0]] = true;
+	for (k = 0; k < NELEM(WDAY_PAST); k++)
+		c->word_first[(unsigned char)WDAY_PAST[k][0]] = true;
+	c->word_first['f'] = true;	/* scan_ago: "for to dage siden" */
+}
+
 /* The token starting at word start i, if any. */
 static bool
 scan_at(const struct ctx *c, size_t i, struct tok *t)
@@ -906,6 +930,8 @@ scan_at(const struct ctx *c, size_t i, struct tok *t)
 		return scan_iso(c, i, t) || scan_numeric(c, i, t) ||
 		       scan_textual(c, i, t) || scan_time(c, i, t);
 	}
+	if (!c->word_first[(unsigned char)c->lo[i]])
+		return scan_time(c, i, t);
 	return scan_rel(c, i, t) || scan_time(c, i, t) ||
 	       scan_month_first(c, i, t) || scan_weekday(c, i, t);
 }
@@ -1292,11 +1318,12 @@ resolve_lone(const struct ctx *c, const struct toks *ts, struct matches *ms)
 size_t
 dates_find(const char *text, size_t len, int64_t ref, struct date_match **r)
 {
-	struct ctx c = { text, NULL, len, { 0 }, 0, false, 0 };
+	struct ctx c = { .s = text, .len = len };
 	struct toks ts = { 0 };
 	struct matches ms = { 0 };
 
 	c.lo = text_lower(text, len);
+	may_start(&c);
 	cph_from_utc(ref, &c.ref);
 	c.ref_days = cph_days_from_civil(c.ref.year, c.ref.mon, c.ref.day);
 	scan(&c, &ts);
