@@ -57,17 +57,6 @@ buf_puts(struct buf *b, const char *s)
 }
 
 void
-buf_putc(struct buf *b, char c)
-{
-	if (b->len + 2 <= b->cap) {	/* the common case: room for c and NUL */
-		b->s[b->len++] = c;
-		b->s[b->len] = '\0';
-		return;
-	}
-	buf_append(b, &c, 1);
-}
-
-void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -20,7 +20,17 @@ void buf_append(struct buf *b, const void *p, size_t n);
 /* Make room for n more bytes (and the NUL) in one allocation. */
 void buf_reserve(struct buf *b, size_t n);
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+/* Inline: the MIME decoder and the text views call it once a byte. */
+static inline void
+buf_putc(struct buf *b, char c)
+{
+	if (b->len + 2 <= b->cap) {	/* the common case: room for c and NUL */
+		b->s[b->len++] = c;
+		b->s[b->len] = '\0';
+		return;
+	}
+	buf_append(b, &c, 1);
+}
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The contents as a C string ("" when empty); borrowed. */
