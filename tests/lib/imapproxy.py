@@ -49,6 +49,7 @@ class Conn:
         self.body_fetch = False     # a BODY.PEEK fetch was sent
         self.passed = 0             # server bytes since then
         self.held = False           # hanging: nothing more to the client
+        self.tls = False            # STARTTLS passed: no more parsing
         self.lock = threading.Lock()
 
     def note(self, event):
@@ -76,11 +77,16 @@ class Conn:
             data = self.client.recv(BUF)
             if not data:
                 break
+            if self.tls:            # past STARTTLS: bytes, not lines
+                self.server.sendall(data)
+                continue
             buf += data
-            while b"\n" in buf:
+            while b"\n" in buf and not self.tls:
                 line, buf = buf.split(b"\n", 1)
-                if not self.command(line + b"\n"):
-                    return
+                self.command(line + b"\n")
+            if self.tls and buf:
+                self.server.sendall(buf)
+                buf = b""
         self.server.close()
 
     def command(self, line):
@@ -94,9 +100,9 @@ class Conn:
         if name == b"STARTTLS" and mode(self.ctl) == "bad-starttls":
             self.note("bad-starttls")
             self.send_client(words[0] + b" BAD STARTTLS not here (proxy)\r\n")
-            return True
+            return
+        self.tls = name == b"STARTTLS"
         self.server.sendall(line)
-        return True
 
     def from_server(self):
         while True:
@@ -107,7 +113,7 @@ class Conn:
             if not data:
                 break
             m = mode(self.ctl)
-            if m == "strip-starttls" and b"STARTTLS" in data:
+            if m == "strip-starttls" and not self.tls and b"STARTTLS" in data:
                 data = data.replace(b" STARTTLS", b"")
                 self.note("strip")
             if self.body_fetch and m in ("hang", "reset") and not self.held:
