@@ -54,7 +54,11 @@ BINS := $(BUILD)/brudvagtd $(BUILD)/brudvagtctl $(BUILD)/brudvagt-milter
 UNIT_TESTS := $(patsubst tests/test_%.c,$(BUILD)/tests/test_%,$(wildcard tests/test_*.c))
 # Helper programs for the integration scripts (tests/integration/*.sh); built
 # by check, run only by those scripts.
-ITEST_BINS := $(patsubst tests/itest_%.c,$(BUILD)/tests/itest_%,$(wildcard tests/itest_*.c))
+# itest_faultfs is an LD_PRELOAD shim (tests/integration/faults_disk.sh),
+# built on its own and never linked into a product binary.
+ITEST_BINS := $(patsubst tests/itest_%.c,$(BUILD)/tests/itest_%,$(filter-out \
+	      tests/itest_faultfs.c,$(wildcard tests/itest_*.c))) \
+	      $(BUILD)/tests/itest_faultfs.so
 
 .SECONDARY:
 .PHONY: all check check-unit check-integration check-corpus bench deps demo \
@@ -107,6 +111,11 @@ $(BUILD)/tests/itest_%: $(BUILD)/tests/itest_%.o $(BUILD)/libbrudvagt.a
 # The bench's reference milters share brudvagt-milter's socket setup.
 $(BUILD)/tests/itest_nullmilter: $(BUILD)/tests/itest_nullmilter.o $(MILTER_OBJ) $(BUILD)/libbrudvagt.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lmilter
+
+# No sanitizers in the shim: ASan must come first among preloaded libraries.
+$(BUILD)/tests/itest_faultfs.so: tests/itest_faultfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 # libFuzzer targets: the core rebuilt by clang with the fuzzer's coverage
 # hooks and ASan+UBSan in build-fuzz/ (a recursive make with BUILD, CC and

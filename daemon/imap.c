@@ -296,6 +296,24 @@ select_mailbox(struct imap_conn *c, struct err *e)
 	return 0;
 }
 
+/*
+ * libetpan's parser tries the alternatives of its grammar in turn, and
+ * each may read again: after a read timed out, the next one waited the
+ * whole timeout once more, so a server silent mid-FETCH held the session
+ * for twice timeout_seconds. After the first failed read, cancel the
+ * stream: every later read fails at once.
+ */
+static void
+read_failed_cancels(mailimap *imap, int log_type, const char *str, size_t size,
+		    void *ctx)
+{
+	(void)str;
+	(void)size;
+	(void)ctx;
+	if (log_type == MAILSTREAM_LOG_TYPE_ERROR_RECEIVED && imap->imap_stream != NULL)
+		mailstream_cancel(imap->imap_stream);
+}
+
 int
 imap_connect(const struct account *a, struct imap_conn **r, struct err *e)
 {
@@ -305,6 +323,7 @@ imap_connect(const struct account *a, struct imap_conn **r, struct err *e)
 	if ((c->imap = mailimap_new(0, NULL)) == NULL)
 		panic("imap: mailimap_new failed");
 	mailimap_set_timeout(c->imap, a->timeout_seconds);
+	mailimap_set_logger(c->imap, read_failed_cancels, NULL);
 	if (open_transport(c, e) < 0 || login(c, e) < 0 ||
 	    refresh_capabilities(c, e) < 0 || select_mailbox(c, e) < 0) {
 		imap_close(&c);
@@ -335,8 +354,14 @@ imap_close(struct imap_conn **cp)
 	if (c == NULL)
 		return;
 	if (c->imap != NULL) {
-		if (!c->broken && c->imap->imap_stream != NULL)
+		/* mailimap_free says LOGOUT on an open stream and waits for
+		 * the answer: not on a broken one, which may never answer. */
+		if (c->broken && c->imap->imap_stream != NULL) {
+			mailstream_close(c->imap->imap_stream);
+			c->imap->imap_stream = NULL;
+		} else if (c->imap->imap_stream != NULL) {
 			mailimap_logout(c->imap);
+		}
 		mailimap_free(c->imap);
 	}
 	free(c);

@@ -23,7 +23,9 @@ struct round {
 	struct store *st;
 	uint32_t uidvalidity;
 	int failed;		/* an ingest or mark failed: reconnect */
+	int store_failed;	/* that was an ingest: a local fault */
 	int remark_due;		/* new connection: re-mark the last commit */
+	int caught_up;		/* this session drained the mailbox once */
 };
 
 /* Sleep ms, waking every 100 ms to look at the stop flag. */
@@ -54,6 +56,7 @@ on_message(const struct imap_message *m, void *ctx)
 		log_err("watch: %s: uid=%u not committed, will retry: %s", a->name,
 			m->uid, e.msg);
 		r->failed = 1;
+		r->store_failed = 1;
 		return -1;
 	}
 	r->w->ingested++;
@@ -157,6 +160,7 @@ session(struct round *r)
 		r->failed = 0;
 		if (drain(r) < 0)
 			return -1;
+		r->caught_up = 1;
 		if (r->w->once || *r->w->stop)
 			return 0;
 		wait = imap_mailbox(r->c)->has_idle ? IMAP_IDLE_MAX_SECONDS : a->poll_seconds;
@@ -176,6 +180,7 @@ watch_main(void *arg)
 	struct round r = { .w = w };
 	struct err e = { 0 };
 	uint32_t backoff = 0;
+	unsigned long before;
 
 	if (store_open(w->s->store_path, &r.st, &e) < 0) {
 		log_err("watch: %s: %s", a->name, e.msg);
@@ -200,16 +205,22 @@ watch_main(void *arg)
 						 "in %s", a->name, a->mailbox);
 			}
 			w->connected = 1;
-			backoff = 0;
+			before = w->ingested;
+			r.caught_up = r.store_failed = 0;
 			if (session(&r) == 0 && w->once) {
 				imap_close(&r.c);
 				break;
 			}
 			imap_close(&r.c);
 			if (w->once) {
-				w->status = EX_UNAVAILABLE;
+				w->status = r.store_failed ? EX_IOERR : EX_UNAVAILABLE;
 				break;
 			}
+			/* Start the backoff over only after a session that got
+			 * somewhere; one that fails again and again (a full disk,
+			 * a server that hangs mid-FETCH) waits longer each time. */
+			if (r.caught_up || w->ingested != before)
+				backoff = 0;
 		}
 		backoff = imap_backoff_next(backoff, (uint32_t)random());
 		log_info("watch: %s: reconnecting in %u ms", a->name, backoff);

@@ -338,13 +338,15 @@ store_party_kind_name(enum store_party_kind k)
 
 /* ---- statements ---- */
 
+/* "store: PATH: WHAT: sqlite's message (its code's text)": the path,
+ * so that a full or failing disk can be found from the log line. */
 static int
 db_err(struct store *s, const char *what, int rc, struct err *e)
 {
 	int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED
 	    ? EX_TEMPFAIL : EX_IOERR;
 
-	return err_set(e, code, "store: %s: %s (%s)", what,
+	return err_set(e, code, "store: %s: %s: %s (%s)", s->path, what,
 		       s->db ? sqlite3_errmsg(s->db) : "no database",
 		       sqlite3_errstr(rc));
 }

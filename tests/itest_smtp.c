@@ -2,7 +2,7 @@
 /*
  * itest_smtp — a scripted SMTP server for tests/integration/outbound.sh.
  *
- *	itest_smtp PORT DIR [-t N] [-r ADDR]... [-k] [-l] [-g N] [-H]
+ *	itest_smtp PORT DIR [-t N] [-r ADDR]... [-k] [-l] [-g N] [-H] [-s]
  *
  * Listens on 127.0.0.1:PORT, one session at a time, and writes each
  * accepted message to DIR/N.eml (N counting from 1; the envelope
@@ -16,7 +16,9 @@
  * latency bench, tests/bench/outbound_latency.sh); -g N: greet the first
  * N sessions with 421 and close them; -H: after the end of the first DATA,
  * answer nothing and wait until the client gives up (a server that stops
- * answering mid-DATA). Runs until killed. Lines are bounded (1000
+ * answering mid-DATA); -s: offer STARTTLS and answer it with 454 (a
+ * server, or a man in the middle, refusing TLS). Without -s, STARTTLS is
+ * not offered (and answered 502). Runs until killed. Lines are bounded (1000
  * bytes); this is a test peer, not a server.
  */
 #include <arpa/inet.h>
@@ -35,7 +37,7 @@
 
 static const char *rejects[REJECT_MAX];
 static int nrejects, tempfail, seq;
-static bool kill_after_data, accept_log, hang_after_data;
+static bool kill_after_data, accept_log, hang_after_data, refuse_tls;
 static int refuse_sessions;
 static char last_kind[128], last_irt[512];
 
@@ -120,7 +122,10 @@ session(int fd, const char *dir)
 	say(f, "220 itest_smtp ESMTP\r\n");
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (strncasecmp(line, "EHLO", 4) == 0) {
-			say(f, "250-itest_smtp\r\n250 8BITMIME\r\n");
+			say(f, refuse_tls ? "250-itest_smtp\r\n250-STARTTLS\r\n250 8BITMIME\r\n" :
+			    "250-itest_smtp\r\n250 8BITMIME\r\n");
+		} else if (refuse_tls && strncasecmp(line, "STARTTLS", 8) == 0) {
+			say(f, "454 4.7.0 TLS not available (itest)\r\n");
 		} else if (strncasecmp(line, "HELO", 4) == 0) {
 			say(f, "250 itest_smtp\r\n");
 		} else if (strncasecmp(line, "MAIL", 4) == 0) {
@@ -191,6 +196,8 @@ main(int argc, char **argv)
 			refuse_sessions = atoi(argv[++i]);
 		else if (strcmp(argv[i], "-H") == 0)
 			hang_after_data = true;
+		else if (strcmp(argv[i], "-s") == 0)
+			refuse_tls = true;
 		else
 			return 64;
 	}

@@ -4,7 +4,9 @@
 # imap_tls.sh — daemon/imap.c against a private Dovecot (tests/lib/dovecot.sh):
 # TLS modes, certificate and host-name checks, fetch by UID, the $Brudvagt
 # keyword without \Seen, IDLE wake-up, a Dovecot restart during IDLE, and
-# libetpan's IDLE continuation bug against a scripted server.
+# libetpan's IDLE continuation bug against a scripted server; STARTTLS
+# stripped from CAPABILITY, or answered BAD, by a man in the middle
+# (tests/lib/imapproxy.py): refused before LOGIN.
 # Run by tests/run.sh with $BUILD set; exits 0 when every check passes.
 set -u
 cd "$(dirname "$0")/../.."
@@ -186,6 +188,29 @@ refused noname_dns "$T/noname2.conf" $B \
 conf "$T/nostarttls.conf" dpo 127.0.0.1 "$DV_PLAIN_PORT" starttls "$DV_CA" dpo "$DV_PW_DPO"
 refused nostarttls "$T/nostarttls.conf" dpo \
 	"imap: dpo: the server does not offer STARTTLS; refusing to log in without TLS"
+
+echo "STARTTLS downgraded by a man in the middle (tests/lib/imapproxy.py)"
+dv_free_port PROXY_PORT || bad "no port for the proxy"
+/usr/bin/python3 tests/lib/imapproxy.py "$PROXY_PORT" "$DV_IMAP_PORT" "$T/proxy.ctl" \
+	"$T/proxy.log" 2> "$T/proxy.err" &
+dovecot_track $!
+dv_wait_port "$PROXY_PORT" || bad "the proxy did not start: $(cat "$T/proxy.err")"
+conf "$T/mitm.conf" dpo 127.0.0.1 "$PROXY_PORT" starttls "$DV_CA" dpo "$DV_PW_DPO"
+echo pass > "$T/proxy.ctl"
+drv mitm_pass "$T/mitm.conf" dpo check && ok "through the proxy, untouched: STARTTLS and login work" ||
+	bad "mitm pass: $(cat "$T/mitm_pass.err")"
+: > "$T/proxy.log"
+echo strip-starttls > "$T/proxy.ctl"
+refused mitm_strip "$T/mitm.conf" dpo \
+	"imap: dpo: the server does not offer STARTTLS; refusing to log in without TLS"
+echo bad-starttls > "$T/proxy.ctl"
+refused mitm_bad "$T/mitm.conf" dpo "imap: dpo: STARTTLS: protocol error (9): STARTTLS not here (proxy)"
+grep -q ' strip$' "$T/proxy.log" && grep -q ' bad-starttls$' "$T/proxy.log" &&
+	ok "the proxy removed STARTTLS from CAPABILITY, then answered STARTTLS with BAD" ||
+	bad "the proxy did not interfere: $(cat "$T/proxy.log")"
+! grep -q 'cmd LOGIN\|cmd AUTHENTICATE' "$T/proxy.log" &&
+	ok "no LOGIN passed the proxy while it interfered: the password never went out in the clear" ||
+	bad "a login passed the proxy: $(grep 'cmd' "$T/proxy.log" | tr '\n' ' ')"
 
 echo "tls = none, password file checks"
 conf "$T/none.conf" dpo 127.0.0.1 "$DV_PLAIN_PORT" none - dpo "$DV_PW_DPO"

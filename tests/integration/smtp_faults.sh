@@ -8,7 +8,12 @@
 #   - a server that stops answering after the message data: the client
 #     times out (smtp.timeout_seconds), the mail stays queued, and a later
 #     run delivers everything; a mail the server may already have taken is
-#     repeated only with its own Message-ID.
+#     repeated only with its own Message-ID;
+#   - smtp.tls = starttls against a server that does not offer STARTTLS,
+#     and against one that offers it and answers 454 (a downgrade by a man
+#     in the middle looks like either): refused and logged, nothing reaches
+#     the server in the clear, every mail stays queued with the reason, and
+#     goes out once TLS is no longer demanded (tls = none, a later run).
 # Run by tests/run.sh with $BUILD set; exits 0 when every check passes.
 set -u
 cd "$(dirname "$0")/../.."
@@ -108,6 +113,47 @@ rep=$(echo "$got" | uniq -d | grep -c .)
 [ "$uniq_n" = "$total" ] && ok "each of the $total mails reached the server; $rep repeated, with its own Message-ID" ||
 	bad "distinct Message-IDs at the server: $uniq_n, want $total"
 kill $its; wait $its 2>/dev/null
+
+echo "STARTTLS demanded, not to be had"
+sed 's/tls = "none"; from =/tls = "starttls"; from =/' "$T/bv.conf" > "$T/st.conf"
+grep -q 'tls = "starttls"; from' "$T/st.conf" || bad "st.conf: no smtp.tls = starttls"
+# starttls LOG FAKETIME ITEST-FLAGS...: one --once with st.conf against
+# itest_smtp started with the flags; nothing may arrive.
+starttls() {
+	_log=$1 _ft=$2; shift 2
+	rm -f "$T/its"/*
+	"$ITS" "$ITS_PORT" "$T/its" "$@" & its=$!
+	dovecot_track $its
+	dv_wait_port "$ITS_PORT" || bad "itest_smtp $* did not start"
+	timeout 90 faketime -f "$_ft" "$BVD" -c "$T/st.conf" --once 2>> "$T/$_log"
+	kill $its; wait $its 2>/dev/null
+	[ -z "$(ls "$T/its")" ] && ok "itest_smtp ${*:-without STARTTLS}: nothing reached the server" ||
+		bad "itest_smtp $*: mail arrived: $(ls "$T/its")"
+}
+report tls
+starttls t1.err '+1h'
+R3=$(q "select ref from cases order by id desc limit 1")
+total=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R3' and o.kind in $KINDS")
+grep -q 'does not offer STARTTLS; refusing to send without TLS' "$T/t1.err" &&
+	ok "not offered: $(grep -m1 'does not offer STARTTLS' "$T/t1.err" | sed 's/^brudvagtd: //')" ||
+	bad "not offered: nothing logged: $(tail -3 "$T/t1.err")"
+[ "$(count "$R3" queued)" = "$total" ] && ok "all $total mails of $R3 stay queued" ||
+	bad "not offered: $(count "$R3" queued) of $total queued"
+starttls t2.err '+2h' -s
+grep -q 'STARTTLS' "$T/t2.err" && grep -q '454\|STARTTLS failed' "$T/t2.err" &&
+	ok "answered 454: $(grep -m1 'STARTTLS' "$T/t2.err" | sed 's/^brudvagtd: //')" ||
+	bad "454: nothing logged: $(tail -3 "$T/t2.err")"
+n=$(q "select count(*) from outbound o join cases c on c.id = o.case_id where c.ref = '$R3'
+	and o.kind in $KINDS and o.status = 'queued' and o.last_error like '%STARTTLS%'")
+[ "$n" -ge 1 ] && [ "$(count "$R3" queued)" = "$total" ] &&
+	ok "still queued, $n with the STARTTLS refusal recorded" || bad "454: $n with STARTTLS recorded, $(count "$R3" queued) of $total queued"
+"$ITS" "$ITS_PORT" "$T/its" & its=$!
+dovecot_track $its
+dv_wait_port "$ITS_PORT" || bad "itest_smtp did not start"
+once t3.err '+4h'
+kill $its; wait $its 2>/dev/null
+[ "$(count "$R3" sent)" = "$total" ] && ok "tls = none on a later run: all $total sent" ||
+	bad "after the refusals: $(count "$R3" sent) of $total sent"
 
 n=$(q "pragma integrity_check")
 [ "$n" = ok ] && ok "integrity_check ok" || bad "integrity_check: $n"

@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# faults_imap.sh — brudvagtd when the IMAP connection fails mid-session
+# (issue 8). A private Dovecot (tests/lib/dovecot.sh); the account
+# "borgerservice" reaches it through tests/lib/imapproxy.py (plain IMAP,
+# timeout_seconds = 3), the account "dpo" directly over implicit TLS.
+# brudvagtd runs as a daemon throughout.
+#
+#   hang:  the proxy stops forwarding the server's answer to the body
+#          UID FETCH after 2 KB and holds the socket open. Must happen:
+#          brudvagtd gives up within timeout_seconds (+2 s), logs it
+#          naming the account, reconnects with a growing delay (the
+#          proxy keeps hanging each new session); dpo's reports become
+#          cases meanwhile; no borgerservice report is committed or
+#          marked $Brudvagt while its body never arrived.
+#   reset: the proxy resets the connection (SO_LINGER 0, RST) at the same
+#          point. Must happen: the reset is logged naming the account,
+#          brudvagtd reconnects; dpo keeps working.
+#   After each, the proxy passes again: every report, of both accounts,
+#   is exactly one message and one case and carries $Brudvagt on the
+#   server; brudvagtd stops on SIGTERM with status 0.
+# Run by tests/run.sh with $BUILD set; exits 0 when every check passes.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+BVD=$BUILD/brudvagtd
+PY=/usr/bin/python3
+[ -x "$BVD" ] || { echo "faults_imap: $BVD not built" >&2; exit 1; }
+[ -x "$PY" ] || { echo "faults_imap: $PY missing" >&2; exit 1; }
+
+. tests/lib/dovecot.sh
+. tests/lib/reports.sh
+. tests/lib/faults.sh
+
+TIMEOUT=3
+dovecot_setup || exit 1
+dovecot_start || exit 1
+T=$DV_DIR/t
+mkdir -p "$T"
+dv_free_port PROXY_PORT || exit 1
+CTL=$T/proxy.ctl
+PLOG=$T/proxy.log
+"$PY" tests/lib/imapproxy.py "$PROXY_PORT" "$DV_PLAIN_PORT" "$CTL" "$PLOG" \
+	2> "$T/proxy.err" &
+dovecot_track $!
+dv_wait_port "$PROXY_PORT" || { bad "the proxy did not start: $(cat "$T/proxy.err")"; exit 1; }
+
+# SMTP: nobody listens on port 9; mails stay queued, which is not tested here.
+faults_conf "$T/bv.conf" 9 "
+  { name = \"borgerservice\"; host = \"127.0.0.1\"; port = $PROXY_PORT; tls = \"none\";
+    user = \"borgerservice\"; password_file = \"$DV_PW_BORGERSERVICE\";
+    mailbox = \"INBOX\"; timeout_seconds = $TIMEOUT; },
+  { name = \"dpo\"; host = \"127.0.0.1\"; port = $DV_IMAPS_PORT; tls = \"implicit\";
+    ca_file = \"$DV_CA\"; user = \"dpo\"; password_file = \"$DV_PW_DPO\";
+    mailbox = \"INBOX\"; timeout_seconds = 10; }"
+
+echo "start: the proxy passes"
+echo pass > "$CTL"
+"$BVD" -c "$T/bv.conf" 2> "$T/daemon.err" &
+BV=$!
+dovecot_track $BV
+until_ok 20 grep -q 'every account connected; ready' "$T/daemon.err" &&
+	ok "both accounts connected" || { bad "not ready: $(tail -5 "$T/daemon.err")"; exit 1; }
+
+# fault MODE TAG FIRST: the proxy misbehaves (MODE) while 3 borgerservice and 2
+# dpo reports arrive; then it passes again.
+fault() {
+	_mode=$1 _tag=$2	# $3: the first report number
+	echo "$_mode: mid-FETCH"
+	: > "$T/mark.err"
+	_log0=$(wc -l < "$T/daemon.err")
+	echo "$_mode" > "$CTL"
+	reports borgerservice $3 $(($3 + 2)) "$_tag"
+	if until_ok 20 grep -q " $_mode\$" "$PLOG"; then
+		_at=$(grep " $_mode\$" "$PLOG" | head -1 | cut -d' ' -f1)
+		ok "the proxy did it ($_mode after 2 KB of the body FETCH)"
+	else
+		bad "the proxy never got to $_mode: $(tail -3 "$PLOG")"
+		return
+	fi
+	# the first failure logged, naming the account, and when
+	until_ok $((TIMEOUT + 5)) sh -c "tail -n +$((_log0 + 1)) '$T/daemon.err' |
+		grep -q 'imap: borgerservice: UID FETCH'"
+	_seen=$(now_ms)
+	_line=$(tail -n +$((_log0 + 1)) "$T/daemon.err" | grep -m1 'imap: borgerservice: UID FETCH')
+	# a hang: after timeout_seconds, not twice that; a reset: at once
+	_lo=$(( (TIMEOUT - 1) * 1000 )) _hi=$(( (TIMEOUT + 1) * 1000 ))
+	[ "$_mode" = reset ] && _lo=0 _hi=1000
+	if [ -n "$_line" ] && [ $((_seen - _at)) -ge $_lo ] && [ $((_seen - _at)) -le $_hi ]; then
+		ok "noticed after $((_seen - _at)) ms (timeout ${TIMEOUT} s): $_line"
+	else
+		bad "noticed after $((_seen - _at)) ms, want $_lo-$_hi: '$_line'"
+	fi
+	reports dpo $3 $(($3 + 1)) "$_tag-dpo"
+	until_ok 15 has_cases "$_tag-dpo" 2 &&
+		ok "dpo's 2 reports became cases during the $_mode" ||
+		bad "dpo during the $_mode: $(cases "$_tag-dpo") cases"
+	[ "$(cases "$_tag")" = 0 ] && ! all_marked borgerservice &&
+		ok "no borgerservice report committed or marked while the body is missing" ||
+		bad "during the $_mode: $(cases "$_tag") cases, unmarked: '$(unmarked borgerservice)'"
+	until_ok 20 sh -c "[ \$(tail -n +$((_log0 + 1)) '$T/daemon.err' | grep -c 'borgerservice: reconnecting in') -ge 3 ]"
+	_delays=$(tail -n +$((_log0 + 1)) "$T/daemon.err" |
+		sed -n 's/.*watch: borgerservice: reconnecting in \([0-9]*\) ms.*/\1/p' | tr '\n' ' ')
+	set -- $_delays
+	if [ $# -ge 3 ] && [ $# -le 5 ] && [ "$2" -gt "$1" ] && [ "$3" -gt "$2" ]; then
+		ok "reconnects with a growing delay: $_delays ms"
+	else
+		bad "reconnect delays: '$_delays' (want 3-5, growing)"
+	fi
+	kill -0 $BV 2>/dev/null && ok "brudvagtd still running" || bad "brudvagtd died"
+	echo pass > "$CTL"
+	_t0=$(now_ms)
+	until_ok 40 has_cases "$_tag" 3 && until_ok 10 all_marked borgerservice &&
+		ok "the proxy passes again: caught up in $(( $(now_ms) - _t0 )) ms" ||
+		bad "after the $_mode: $(cases "$_tag") of 3 cases, unmarked: '$(unmarked borgerservice)'"
+	exactly_once "$_tag" 3
+	exactly_once "$_tag-dpo" 2
+}
+
+fault hang hang 1
+fault reset reset 11
+
+echo "the end"
+all_marked dpo && ok "every dpo message carries \$Brudvagt" || bad "dpo unmarked: $(unmarked dpo)"
+grep -q 'reset' "$PLOG" && tail -n +1 "$T/daemon.err" | grep -q 'imap: borgerservice: .*connection lost' &&
+	ok "the reset logged: $(grep -m1 'imap: borgerservice: .*connection lost' "$T/daemon.err" | tail -1)" ||
+	bad "no 'connection lost' for borgerservice"
+kill -TERM $BV
+i=0
+while kill -0 $BV 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+wait $BV; rc=$?
+[ $rc = 0 ] && ok "SIGTERM: exit 0" || bad "SIGTERM: exit $rc"
+n=$(q "pragma integrity_check")
+[ "$n" = ok ] && ok "integrity_check ok" || bad "integrity_check: $n"
+[ $fails = 0 ] || { echo "faults_imap: $fails failed (log: $T/daemon.err)"; exit 1; }
+echo "faults_imap: all passed"
