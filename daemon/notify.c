@@ -689,10 +689,16 @@ notify_case_opened(const struct settings *s, struct store *st,
 	chg.detail = c->status == STORE_CASE_HELD ? "held: triage only" :
 		     c->status == STORE_CASE_NEEDS_TRIAGE ? "needs triage: triage only" : NULL;
 	rc = flood_check(s, st, c, &f, e);
-	if (rc == 0 && f.over)
+	if (rc == 0 && f.over) {
 		rc = flood_hold(s, st, c, &f, now, e);
-	else if (rc == 0)
+	} else if (rc == 0 && has_event(c, "released")) {
+		/* An operator released it before this step ran: the release
+		 * queued its receipt and forwards, and the operator knows it. */
+		chg.detail = "released before its first mails: nothing more";
+		rc = outbound_queue(s, st, c->ref, NULL, 0, &chg, now, e);
+	} else if (rc == 0) {
 		rc = queue_mails(s, st, c, NOTIFY_OPENED, &chg, now, e);
+	}
 	if (rc < 0 && e->code == EX_CANTCREAT) {	/* another process did */
 		log_info("notify: %s: its mails were queued already", ref);
 		rc = 0;

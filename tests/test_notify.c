@@ -200,6 +200,9 @@ static const struct {
 	{ "released before its first mails: stays open, nothing twice", 1, 10,
 	  { { "hd@viborg.dk", 0, 'o' }, { "hd@viborg.dk", 1, 'o' } }, "2",
 	  "open:rttf open:rftt!" },
+	{ "spoofed, released before its first mails: nothing twice", 0, 10,
+	  { { "hd@viborg.dk", 0, 's' } }, "1",
+	  "open:rf" },
 };
 
 struct fx {
