@@ -9,7 +9,8 @@
 # allocation over 256 MB fails it. Its corpus lives in BUILD/fuzz/corpus/
 # NAME (kept between runs, never committed) and is seeded at run time from
 # the test corpora: tests/corpus/{sample,external} for analysis and mime,
-# conf/brudvagt.conf and tests/fuzz/seeds/config for config, and replays
+# conf/brudvagt.conf and tests/fuzz/seeds/config for config, queue files
+# brudvagtd wrote (tests/fuzz/seeds/queue) for queue, and replays
 # tests/fixtures/fuzz-regressions/NAME first. A failing
 # input is kept as BUILD/fuzz/artifacts/NAME/crash-* (or timeout-*, oom-*,
 # leak-*); the full log is BUILD/fuzz/log/NAME.log. Targets run up to
@@ -58,6 +59,8 @@ args() {
 	config)
 		echo "-dict=tests/fuzz/config.dict -max_len=16384" \
 		     "tests/fuzz/seeds/config" ;;
+	queue)
+		echo "-max_len=16384 tests/fuzz/seeds/queue" ;;
 	*)
 		echo "" ;;
 	esac
