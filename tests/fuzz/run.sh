@@ -14,7 +14,10 @@
 # tests/fixtures/fuzz-regressions/NAME first. A failing
 # input is kept as BUILD/fuzz/artifacts/NAME/crash-* (or timeout-*, oom-*,
 # leak-*); the full log is BUILD/fuzz/log/NAME.log. Targets run up to
-# FUZZ_JOBS at a time (default: the number of CPUs, at most 4).
+# FUZZ_JOBS at a time (default: the number of CPUs, at most 4). Before
+# any of that, limits_hold() makes the canary target (tests/fuzz/canary.c)
+# crash, leak, stall and over-allocate under the same options and fails
+# the run unless each of those is caught.
 # Prints one line per target (executions, exec/s, coverage, features);
 # exits 1 when any target failed.
 set -u
@@ -23,7 +26,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${1:?usage: run.sh BUILD SECONDS [TARGET...]}
 SECONDS_EACH=${2:?usage: run.sh BUILD SECONDS [TARGET...]}
 shift 2
-[ $# -gt 0 ] || set -- $(ls "$BUILD"/tests/fuzz/ | sed -n 's/^fuzz_\([a-z_]*\)$/\1/p')
+[ $# -gt 0 ] || set -- $(ls "$BUILD"/tests/fuzz/ | sed -n '/^fuzz_canary$/d; s/^fuzz_\([a-z_]*\)$/\1/p')
 JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
 [ "$JOBS" -gt 4 ] && JOBS=4
 W=$BUILD/fuzz
@@ -109,6 +112,39 @@ fuzz() {
 	libfuzzer "$name" 0 1 -runs=0 "$corpus"
 }
 
+# limits_hold: prove on the canary (tests/fuzz/canary.c) that the options
+# libfuzzer() passes turn a crash, a leak, a slow input, one allocation
+# over 256 MB and an RSS over 256 MB into a failure, and that a harmless
+# input passes: a clean run below means something. The rss input waits 3 s
+# and is given -timeout=10 so that the RSS check, not the timeout, ends it.
+limits_hold() {
+	log=$W/log/canary.log
+	mkdir -p "$W/canary" "$W/artifacts/canary" "$W/log"
+	ok=1
+	for check in "crash:ERROR: AddressSanitizer" "leak:ERROR: LeakSanitizer" \
+	    "slow:ERROR: libFuzzer: timeout after" \
+	    "malloc:ERROR: libFuzzer: out-of-memory (malloc(" \
+	    "rss:ERROR: libFuzzer: out-of-memory (used:" "harmless:"; do
+		word=${check%%:*} want=${check#*:}
+		printf '%s' "$word" >"$W/canary/$word"
+		: >"$log"
+		extra=""
+		[ "$word" = rss ] && extra=-timeout=10
+		# shellcheck disable=SC2086
+		(unset FUZZ_RUNS; libfuzzer canary 0 1 $extra "$W/canary/$word")
+		st=$?
+		if [ -z "$want" ] && [ "$st" != 0 ]; then
+			echo "fuzz: limits: a harmless input failed (exit $st): $log"
+			ok=0
+		elif [ -n "$want" ] && { [ "$st" = 0 ] || ! grep -qF "$want" "$log"; }; then
+			echo "fuzz: limits: '$word' did not fail with \"$want\" (exit $st): $log"
+			ok=0
+		fi
+	done
+	[ "$ok" = 1 ] && echo "fuzz: limits hold: crash, leak, timeout 1 s, malloc 256 MB, RSS 256 MB"
+	[ "$ok" = 1 ]
+}
+
 # report NAME STATUS: one line from the log's final stats.
 report() {
 	log=$W/log/$1.log
@@ -154,6 +190,11 @@ batch() {
 
 mkdir -p "$W"
 failed=0
+if [ ! -x "$BUILD/tests/fuzz/fuzz_canary" ]; then
+	echo "fuzz: no $BUILD/tests/fuzz/fuzz_canary (make fuzz-build)"
+	exit 1
+fi
+limits_hold || exit 1
 group="" n=0
 for name; do
 	if [ ! -x "$BUILD/tests/fuzz/fuzz_$name" ]; then
