@@ -178,6 +178,10 @@ static const struct setting SETTINGS[] = {
 	INT("limits.max_mime_parts", 0, ST, limits.max_mime_parts, 500, 1, 100000),
 	SIZE("limits.max_text_bytes", ST, limits.max_text_bytes, 1 * MIB,
 	     64 * KIB, GIB),
+	INT("limits.reports_per_sender_per_hour", 0, ST,
+	    reports_per_sender_per_hour, 20, 0, 1000000),
+	INT("limits.receipts_per_address_per_hour", 0, ST,
+	    receipts_per_address_per_hour, 10, 0, 1000000),
 };
 #define NSETTINGS (sizeof(SETTINGS) / sizeof(SETTINGS[0]))
 

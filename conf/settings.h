@@ -114,6 +114,9 @@ struct settings {
 	} milter;
 
 	struct limits limits;		/* limits = { max_message_bytes = ...; } */
+	/* limits.reports_per_sender_per_hour, limits.receipts_per_address_per_hour:
+	 * outbound, not input bounds (notify.h); 0: no limit */
+	int reports_per_sender_per_hour, receipts_per_address_per_hour;
 };
 
 /*

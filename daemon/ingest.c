@@ -14,6 +14,7 @@
 
 #include "daemon/deliver.h"
 #include "daemon/ingest.h"
+#include "daemon/notify.h"
 #include "filters/analysis.h"
 #include "filters/classify.h"
 #include "filters/lexicon.h"
@@ -488,7 +489,8 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 			fill_incident(s, a, cats, &in.incident);
 			in.nparties = parties_of(s, a, &parties);
 			in.parties = parties;
-			in.hold = a->spoofed || a->origin == ORIGIN_UNKNOWN;
+			in.hold = a->spoofed || a->origin == ORIGIN_UNKNOWN ||
+				  notify_sender_over_limit(s, st, a->from_addr, now);
 		}
 	}
 	if (store_ingest(st, &in, &sr, e) < 0)

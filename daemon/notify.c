@@ -325,6 +325,18 @@ struct ctx {
 	char *unv;
 };
 
+/* Why case c (held) is held, for its triage. */
+static const char *
+held_why(const struct store_case *c)
+{
+	if (c->spoofed)
+		return "afsenderens domæne afviste mailen (SPF/DKIM/DMARC)";
+	if (c->origin == STORE_ORIGIN_UNKNOWN || c->origin == STORE_ORIGIN_NONE)
+		return "afsenderen er hverken en kommune, leverandøren eller systemejeren";
+	return "afsenderen har sendt flere anmeldelser på en time, end "
+	       "limits.reports_per_sender_per_hour tillader";
+}
+
 /* Block values end without a newline: the template places them. */
 static void
 trim_nl(struct buf *b)
@@ -366,9 +378,7 @@ ctx_init(const struct settings *s, const struct facts *f,
 		x->unv = xasprintf("ADVARSEL - IKKE VERIFICERET: afsenderen kunne ikke "
 			"bekræftes (%s). Intet er sendt videre.\nFrigiv sagen med "
 			"'brudvagtctl release %s', eller afvis den med 'brudvagtctl "
-			"reject %s'.\n\n", c->spoofed ? "afsenderens domæne afviste "
-			"mailen (SPF/DKIM/DMARC)" : "afsenderen er hverken en kommune, "
-			"leverandøren eller systemejeren", c->ref, c->ref);
+			"reject %s'.\n\n", held_why(c), c->ref, c->ref);
 }
 
 static void
@@ -449,13 +459,14 @@ static bool
 receipt_allowed(const struct settings *s, struct store *st, const char *addr,
 		int64_t now)
 {
+	int limit = s->receipts_per_address_per_hour;
 	struct err e = { 0 };
 	size_t n = 0;
 
-	(void)s;
-	if (store_outbound_count_recent(st, "receipt", addr, now - 3600, &n, &e) < 0)
+	if (limit == 0 ||
+	    store_outbound_count_recent(st, "receipt", addr, now - NOTIFY_HOUR, &n, &e) < 0)
 		return true;
-	if (n < NOTIFY_RECEIPTS_PER_HOUR)
+	if (n < (size_t)limit)
 		return true;
 	log_warn("notify: receipt to %s withheld: %zu in the last hour", addr, n);
 	return false;
@@ -511,6 +522,149 @@ done:
 	return rc;
 }
 
+/* ---- the per-sender limit on reports ---- */
+
+#define FLOOD_HELD "flood: "		/* mails_queued detail of a case over the limit */
+#define FLOOD_NOTICE "flood notice: "	/* ... of the one that told the system owner */
+
+/* Where case c stands against the limit. */
+struct flood {
+	long count;			/* the sender's cases in the hour up to c, c included */
+	bool over;			/* count > limits.reports_per_sender_per_hour */
+	bool notice;			/* over, and no earlier case of the hour told
+					 * the system owner: c does */
+};
+
+bool
+notify_sender_over_limit(const struct settings *s, struct store *st,
+			 const char *sender, int64_t now)
+{
+	int limit = s->reports_per_sender_per_hour;
+	struct err e = { 0 };
+	long n = 0, unused;
+
+	if (limit == 0)
+		return false;
+	if (store_sender_cases(st, sender, now - NOTIFY_HOUR, 0, NULL, NULL, &n,
+			       &unused, &e) < 0) {
+		log_warn("notify: reports of %s not counted (the queueing step counts "
+			 "again): %s", sender ? sender : "(no sender)", e.msg);
+		return false;
+	}
+	return n + 1 > limit;
+}
+
+/*
+ * Count case c's place among its sender's cases of the hour before it. The
+ * same answer whenever it is asked (a catch-up after a crash included):
+ * only cases up to c's row id count.
+ */
+static int
+flood_check(const struct settings *s, struct store *st, const struct store_case *c,
+	    struct flood *f, struct err *e)
+{
+	int limit = s->reports_per_sender_per_hour;
+	long notices = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (limit == 0)
+		return 0;
+	if (store_sender_cases(st, c->reporter, c->created_at - NOTIFY_HOUR, c->id,
+			       "mails_queued", FLOOD_NOTICE, &f->count, &notices, e) < 0)
+		return -1;
+	f->over = f->count > limit;
+	f->notice = f->over && notices == 0;
+	return 0;
+}
+
+static bool
+has_event(const struct store_case *c, const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < c->nevents; i++)
+		if (strcmp(c->events[i].type, type) == 0)
+			return true;
+	return false;
+}
+
+/* The system owner's flood notice about c's sender, one mail an address. */
+static int
+flood_notice(const struct settings *s, const struct store_case *c,
+	     const struct flood *f, struct composed *out,
+	     struct outbound_mail **m_r, size_t *n_r, struct err *e)
+{
+	char count[24], limit[16], received[CPH_ISO_MAX];
+	const struct template_var vars[] = {
+		{ "ref", c->ref }, { "system_owner", s->system_owner.name },
+		{ "reporter", c->reporter ? c->reporter : "(ingen afsender)" },
+		{ "count", count }, { "limit", limit }, { "received", received },
+	};
+	struct outbound_mail *m;
+	size_t i, n = s->system_owner.emails.n;
+
+	snprintf(count, sizeof(count), "%ld", f->count);
+	snprintf(limit, sizeof(limit), "%d", s->reports_per_sender_per_hour);
+	cph_danish(c->created_at, received);
+	if (render(s, "flood", vars, sizeof(vars) / sizeof(vars[0]), out, e) < 0)
+		return -1;
+	m = xcalloc(n ? n : 1, sizeof(*m));
+	for (i = 0; i < n; i++) {
+		m[i].kind = notify_kind_name(NOTIFY_TRIAGE);
+		m[i].to = s->system_owner.emails.v[i];
+		m[i].to_name = s->system_owner.name;
+		m[i].subject = out->subject;
+		m[i].body = out->body;
+	}
+	*m_r = m;
+	*n_r = n;
+	return 0;
+}
+
+/*
+ * Case c is over its sender's limit: no receipt, no triage, no forwards.
+ * An open case (ingest counted before a concurrent report committed) is
+ * held now, unless an operator released it already. The hour's first
+ * such case brings the system owner the flood notice.
+ */
+static int
+flood_hold(const struct settings *s, struct store *st, const struct store_case *c,
+	   const struct flood *f, int64_t now, struct err *e)
+{
+	struct outbound_change chg = { .event = "mails_queued", .once = true };
+	const char *sender = c->reporter ? c->reporter : "(no sender)";
+	struct composed out = { 0 };
+	struct outbound_mail *m = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (c->status == STORE_CASE_OPEN && !has_event(c, "released")) {
+		chg.change_status = true;
+		chg.from = STORE_CASE_OPEN;
+		chg.to = STORE_CASE_HELD;
+	}
+	chg.detail = xasprintf("%s%ld reports from %s within the hour, limit %d: "
+			       "nothing sent for this case", f->notice ? FLOOD_NOTICE :
+			       FLOOD_HELD, f->count, sender,
+			       s->reports_per_sender_per_hour);
+	if (f->notice && flood_notice(s, c, f, &out, &m, &n, e) < 0)
+		goto done;
+	rc = outbound_queue(s, st, c->ref, m, n, &chg, now, e);
+	if (rc == 0 && f->notice)
+		log_warn("notify: %s: %ld reports from %s within the hour, over the "
+			 "limit of %d: held; the system owner is told", c->ref, f->count,
+			 sender, s->reports_per_sender_per_hour);
+	else if (rc == 0)
+		log_info("notify: %s: %ld reports from %s within the hour: held, "
+			 "nothing sent", c->ref, f->count, sender);
+done:
+	free((char *)chg.detail);
+	free(out.subject);
+	free(out.body);
+	free(m);
+	return rc;
+}
+
 static int
 get_case(struct store *st, const char *ref, struct store_case **c, struct err *e)
 {
@@ -527,13 +681,18 @@ notify_case_opened(const struct settings *s, struct store *st,
 {
 	struct outbound_change chg = { .event = "mails_queued", .once = true };
 	struct store_case *c = NULL;
+	struct flood f;
 	int rc;
 
 	if (get_case(st, ref, &c, e) < 0)
 		return -1;
 	chg.detail = c->status == STORE_CASE_HELD ? "held: triage only" :
 		     c->status == STORE_CASE_NEEDS_TRIAGE ? "needs triage: triage only" : NULL;
-	rc = queue_mails(s, st, c, NOTIFY_OPENED, &chg, now, e);
+	rc = flood_check(s, st, c, &f, e);
+	if (rc == 0 && f.over)
+		rc = flood_hold(s, st, c, &f, now, e);
+	else if (rc == 0)
+		rc = queue_mails(s, st, c, NOTIFY_OPENED, &chg, now, e);
 	if (rc < 0 && e->code == EX_CANTCREAT) {	/* another process did */
 		log_info("notify: %s: its mails were queued already", ref);
 		rc = 0;

@@ -12,7 +12,9 @@
  * "Affected" is the case's parties (ingest made them: all 40 when the
  * report says all are affected). A held case (spoofed, or an unknown
  * sender) gets the triage only, marked unverified, until released; an
- * unanalysable one (needs_triage) gets the triage only. A forward never
+ * unanalysable one (needs_triage) gets the triage only. A sender over
+ * the per-hour limit gets its further cases held with nothing sent, and
+ * the system owner one notice (notify_sender_over_limit). A forward never
  * goes to the reporter's own address, and nobody gets two of a kind.
  *
  * The case's commit is the promise; the mails follow in their own step
@@ -30,7 +32,7 @@
 #include "lib/err.h"
 #include "spool/store.h"
 
-#define NOTIFY_RECEIPTS_PER_HOUR 10	/* receipts to one address, at most */
+#define NOTIFY_HOUR 3600		/* the window of the per-hour limits */
 
 enum notify_kind { NOTIFY_RECEIPT, NOTIFY_TRIAGE, NOTIFY_FORWARD };
 
@@ -66,7 +68,28 @@ const char *notify_kind_name(enum notify_kind k);
 int notify_pending(const struct settings *s, struct store *st, int64_t now,
 		   struct err *e);
 
-/* Queue case ref's first mails (with the "mails_queued" event). 0 or -1. */
+/*
+ * The per-sender limit on reports (limits.reports_per_sender_per_hour; 0:
+ * none). Every report is stored and opens its case; but when a sender's
+ * cases created within the hour up to and including this one number more
+ * than the limit, the case gets no receipt, no triage and no forwards: it
+ * is held (the deadline clock does not chase a held case) until
+ * `brudvagtctl release` sends its receipt and forwards, or `reject`. The
+ * hour's first case over the limit brings the system owner one notice
+ * (kind "triage", template "flood") naming the sender and the count.
+ *
+ * notify_sender_over_limit is asked by ingest before the case is opened:
+ * would one more report from sender at now be over? Then the case opens
+ * held, so that nothing, the deadline clock included, sees it open. The
+ * answer counts committed cases only; notify_case_opened counts again,
+ * in row-id order, and holds a case ingest let open. A store failure
+ * answers false (and logs).
+ */
+bool notify_sender_over_limit(const struct settings *s, struct store *st,
+			      const char *sender, int64_t now);
+
+/* Queue case ref's first mails (with the "mails_queued" event), or hold
+ * it when its sender is over the limit (above). 0 or -1. */
 int notify_case_opened(const struct settings *s, struct store *st,
 		       const char *ref, int64_t now, struct err *e);
 

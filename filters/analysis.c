@@ -183,16 +183,15 @@ labelled_fields(const struct prose *p)
  * few only ("Til orientering, se nedenfor."): someone passing a report on.
  */
 static bool
-is_forward(const struct mime_msg *m, const char *subject)
+is_forward(const struct mime_msg *m, const char *subject, size_t q)
 {
 	int prefix = classify_subject_prefix(subject);
-	size_t q, words = 0, i;
+	size_t words = 0, i;
 
 	if (prefix == 2)
 		return true;
 	if (prefix == 1)
 		return false;
-	q = prose_quote_start(m->text, m->text_len);
 	if (q == m->text_len)
 		return false;
 	for (i = 0; i < q; i++)
@@ -210,8 +209,9 @@ analyse(const struct settings *s, const struct mime_msg *m, struct analysis *a)
 	bool forward;
 
 	read_headers(m, a);
-	forward = is_forward(m, a->subject);
-	prose_init(&p, m->text, m->text_len, forward);
+	prose_begin(&p, m->text, m->text_len);
+	forward = is_forward(m, a->subject, p.quote_start);
+	prose_build(&p, forward);
 	a->kind = classify_message(m, a->from_addr, a->subject, &p, a->case_ref);
 	a->cpr_count = count_cprs(m, a->subject);
 	a->spoofed = is_spoofed(s, m);

@@ -211,16 +211,6 @@ quote_start_lower(const char *lower, size_t len)
 	return r;
 }
 
-size_t
-prose_quote_start(const char *text, size_t len)
-{
-	char *lower = text_lower(text, len);
-	size_t r = quote_start_lower(lower, len);
-
-	free(lower);
-	return r;
-}
-
 /* Where the sign-off ("Med venlig hilsen") starts: a line that is only a
  * sign-off, in the last part of the text. */
 static size_t
@@ -275,14 +265,22 @@ flatten(struct prose *p)
 static bool sentence_end_at(const struct prose *p, size_t i);
 
 void
-prose_init(struct prose *p, const char *text, size_t len, bool keep_quoted)
+prose_begin(struct prose *p, const char *text, size_t len)
 {
-	size_t i;
-
 	memset(p, 0, sizeof(*p));
 	p->text = text;
 	p->lower = text_lower(text, len);
-	p->len = keep_quoted ? len : quote_start_lower(p->lower, len);
+	p->len = len;
+	p->quote_start = quote_start_lower(p->lower, len);
+}
+
+void
+prose_build(struct prose *p, bool keep_quoted)
+{
+	size_t i;
+
+	if (!keep_quoted)
+		p->len = p->quote_start;
 	p->lower[p->len] = '\0';
 	p->body_end = signoff_start(p->lower, p->len);
 	flatten(p);
@@ -344,7 +342,7 @@ is_abbrev(const char *s, size_t dot)
 }
 
 /* Does a sentence end at s[i] (the flat view)? Worked out once per
- * offset in prose_init; sentence_end() reads the table. */
+ * offset in prose_build; sentence_end() reads the table. */
 static bool
 sentence_end_at(const struct prose *p, size_t i)
 {

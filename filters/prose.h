@@ -26,6 +26,7 @@ struct prose_field {
 struct prose {
 	const char *text;	/* the original (borrowed) */
 	size_t len;		/* the writer's own part: quotes cut off */
+	size_t quote_start;	/* where a reply's quoted part begins (len: none) */
 	size_t body_end;	/* where the sign-off starts (<= len) */
 	char *lower;		/* text_lower() of text[0..len) */
 	char *flat;		/* lower, hard line wraps turned into spaces */
@@ -35,12 +36,15 @@ struct prose {
 };
 
 /*
- * Build the views of text[0..len). With keep_quoted the whole text is the
- * writer's own (a forwarded report); otherwise a reply's quoted original
- * ("-----Oprindelig meddelelse-----", "Den ... skrev:", "> " lines, an
- * Outlook "Fra:/Sendt:" block) is cut off.
+ * Build the views of text[0..len), in two steps so that the caller can look
+ * at quote_start (where a reply's quoted original begins: "-----Oprindelig
+ * meddelelse-----", "Den ... skrev:", "> " lines, an Outlook "Fra:/Sendt:"
+ * block) before deciding: prose_begin lowercases the text and finds the
+ * quote once; prose_build with keep_quoted keeps the whole text as the
+ * writer's own (a forwarded report), otherwise cuts the quote off.
  */
-void prose_init(struct prose *p, const char *text, size_t len, bool keep_quoted);
+void prose_begin(struct prose *p, const char *text, size_t len);
+void prose_build(struct prose *p, bool keep_quoted);
 void prose_free(struct prose *p);
 
 /* The first field with this id, or NULL. */
@@ -53,8 +57,5 @@ void prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r);
 void prose_clause(const struct prose *p, size_t i, size_t *b_r, size_t *e_r);
 /* The next sentence start after offset i (or len). */
 size_t prose_next_sentence(const struct prose *p, size_t i);
-
-/* Where a reply's quoted part begins in text (len when none). */
-size_t prose_quote_start(const char *text, size_t len);
 
 #endif

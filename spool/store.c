@@ -96,6 +96,7 @@ enum qid {
 	Q_CHANGE_INSERT,
 	Q_DEADLINE_KEYS,
 	Q_DEADLINE_INSERT,
+	Q_SENDER_CASES,
 	Q_COUNT
 };
 
@@ -247,6 +248,12 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_DEADLINE_INSERT] = "INSERT OR IGNORE INTO deadline_sent (key,"
 		" case_id, party, kind, due_at, sent_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_SENDER_CASES] = "SELECT count(*), coalesce(sum(EXISTS (SELECT 1"
+		" FROM events v WHERE v.case_id = c.id AND v.type = ?4"
+		" AND substr(v.detail, 1, length(?5)) = ?5)), 0) FROM cases c"
+		" WHERE (c.reporter = ?1 COLLATE NOCASE"
+		" OR (?1 IS NULL AND c.reporter IS NULL))"
+		" AND c.created_at >= ?2 AND (?3 = 0 OR c.id <= ?3)",
 };
 
 struct store {
@@ -2591,5 +2598,30 @@ store_cases_unnotified(struct store *s, int64_t since,
 	done(st);
 	*r = v;
 	*n_r = n;
+	return 0;
+}
+
+int
+store_sender_cases(struct store *s, const char *sender, int64_t since,
+		   int64_t upto, const char *event, const char *prefix,
+		   long *count_r, long *marked_r, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*count_r = *marked_r = 0;
+	if (stmt(s, Q_SENDER_CASES, &st, e) == -1 ||
+	    bound(s, st, bind_text(st, 1, sender) |
+		  sqlite3_bind_int64(st, 2, since) |
+		  sqlite3_bind_int64(st, 3, upto) |
+		  bind_text(st, 4, event ? event : "") |
+		  bind_text(st, 5, prefix ? prefix : ""), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW) {
+		*count_r = (long)col_int(st, 0);
+		*marked_r = event ? (long)col_int(st, 1) : 0;
+	}
+	done(st);
 	return 0;
 }

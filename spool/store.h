@@ -559,6 +559,18 @@ int store_outbound_count_recent(struct store *s, const char *kind,
 				size_t *n_r, struct err *e);
 
 /*
+ * A sender's recent cases, for the per-sender limit on reports
+ * (daemon/notify.c): of the cases whose reporter is sender
+ * (case-insensitively; NULL: the cases without a reporter), created at or
+ * after since, with a row id up to upto (0: any), *count_r is how many
+ * there are and *marked_r how many of them have an event of type event
+ * whose detail begins with prefix (event NULL: 0). Returns 0 or -1 with e.
+ */
+int store_sender_cases(struct store *s, const char *sender, int64_t since,
+		       int64_t upto, const char *event, const char *prefix,
+		       long *count_r, long *marked_r, struct err *e);
+
+/*
  * The refs of the cases created at or after since that still wait for
  * their first mails (open, held or needs_triage, and no "mails_queued"
  * event), oldest first. *r is a new array of *n_r NUL-terminated refs

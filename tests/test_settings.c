@@ -124,6 +124,8 @@ static const struct config_case CONFIG_CASES[] = {
 	  "t.conf:6: limits.max_message_bytes: 4294967296 out of range 65536..1073741824" },
 	{ {0}, "limits = { max_mime_depth = 0; };\n",
 	  "t.conf:6: limits.max_mime_depth: 0 out of range 1..100" },
+	{ {0}, "limits = { reports_per_sender_per_hour = -1; };\n",
+	  "t.conf:6: limits.reports_per_sender_per_hour: -1 out of range 0..1000000" },
 	{ {0}, "deadlines = { reminder_hours = [ 8, 0 ]; };\n",
 	  "t.conf:6: deadlines.reminder_hours[1]: 0 out of range 1..720" },
 	{ {0}, "deadlines = { ack_hours = 12; reminder_hours = [ 8, 16 ]; };\n",
@@ -278,6 +280,8 @@ test_defaults(void **state)
 	assert_int_equal(s->limits.max_mime_depth, 20);
 	assert_int_equal(s->limits.max_mime_parts, 500);
 	assert_int_equal(s->limits.max_text_bytes, 1 * 1024 * 1024);
+	assert_int_equal(s->reports_per_sender_per_hour, 20);
+	assert_int_equal(s->receipts_per_address_per_hour, 10);
 	/* addresses and domains lowercased, names kept */
 	assert_string_equal(s->system_owner.emails.v[1], "dpo@aarhus.dk");
 	assert_string_equal(s->supplier.domains.v[0], "deloitte.dk");

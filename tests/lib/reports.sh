@@ -57,3 +57,36 @@ reports_maildir() {
 	}' "$REPORTS_TEMPLATE" || return 1
 	chown -R $DV_MAIL_UID:$DV_MAIL_GID "$_md"
 }
+
+#	reports_copies USER FIRST LAST TAG FILE
+#
+# writes copies FIRST..LAST of the message FILE into USER's Maildir/cur,
+# each with Message-ID <TAG-NNNNNN@brudvagt.test> and "TAG-NNNNNN " put in
+# front of its Subject; sender and body stay as they are (one sender, many
+# reports: tests/integration/flood.sh). File names as reports_maildir's,
+# with "C" for "P", so both may fill one Maildir.
+reports_copies() {
+	_md=$DV_DIR/mail/$1/Maildir/cur
+	awk -v first="$2" -v last="$3" -v tag="$4" -v dir="$_md" '
+	{ tmpl[++n] = $0 }
+	END {
+		for (i = first; i <= last; i++) {
+			id = sprintf("%s-%06d", tag, i)
+			f = sprintf("%s/1700000000.M%06dC0.brudvagt:2,", dir, i)
+			inbody = 0
+			for (k = 1; k <= n; k++) {
+				l = tmpl[k]
+				cr = sub(/\r$/, "", l) ? "\r" : ""
+				if (!inbody && l ~ /^Message-ID:/)
+					l = "Message-ID: <" id "@brudvagt.test>"
+				else if (!inbody && l ~ /^Subject: /)
+					sub(/^Subject: /, "Subject: " id " ", l)
+				if (l == "")
+					inbody = 1
+				print l cr > f
+			}
+			close(f)
+		}
+	}' "$5" || return 1
+	chown -R $DV_MAIL_UID:$DV_MAIL_GID "$_md"
+}
