@@ -122,10 +122,15 @@ $(BUILD)/tests/itest_faultfs.so: tests/itest_faultfs.c
 # SAN_FLAGS set); tests/fuzz/run.sh runs them with their seeds and limits.
 FUZZ_CC      ?= $(shell command -v clang-14 >/dev/null 2>&1 && echo clang-14 || echo clang)
 FUZZ_SECONDS ?= 60
-FUZZ_BINS    := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/tests/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/tests/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c)) \
+		build-fuzz/tests/fuzz/fuzz_canary
 
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/libbrudvagt.a
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+# run.sh's proof that its limits hold (tests/fuzz/canary.c); never fuzzed.
+$(BUILD)/tests/fuzz/fuzz_canary: $(BUILD)/tests/fuzz/canary.o
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^
 
 fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) SAN_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" $(FUZZ_BINS)

@@ -462,7 +462,9 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 	in.body_sha256 = hash;
 	in.archive_path = path;
 	in.received_at = now;
-	if (analysis_run(s, msg, len, &a, &ae) < 0 || src->truncated) {
+	/* Past a limit (size, header, line, MIME depth or parts, text) the
+	 * analysis saw only part: a person reads it, nothing is forwarded. */
+	if (analysis_run(s, msg, len, &a, &ae) < 0 || src->truncated || a->truncated) {
 		/* Stored and shown to the system owner: never dropped. */
 		in.kind = STORE_KIND_UNANALYSABLE;
 		in.message_id = a ? a->message_id : NULL;
@@ -470,7 +472,7 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 		in.subject = a ? a->subject : NULL;
 		log_warn("ingest: %s uid=%u: cannot be analysed (%s); opening a case for triage",
 			 src->account, src->uid, src->truncated ? "larger than max_message_bytes" :
-			 ae.msg);
+			 a ? a->error : ae.msg);
 	} else {
 		thread_to_case(st, a);
 		in.kind = store_kind_of(a->kind);

@@ -9,8 +9,10 @@
  * acknowledgement (with a municipality's stated Datatilsynet decision; an
  * out-of-office's return date; the reporter's later register fields, each
  * change kept with its history). A reply from no party is flagged, never
- * counted. A message that cannot be analysed is still stored and
- * opens a case flagged needs_triage: nothing is ever dropped.
+ * counted. A message that cannot be analysed, or only in part because it
+ * is past a limit (limits.*: size, header, line, MIME depth or parts,
+ * text), is still stored and opens a case flagged needs_triage: nothing is
+ * ever dropped, and nothing half-read is forwarded.
  */
 #ifndef BV_INGEST_H
 #define BV_INGEST_H

@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config libetpan-dev libmilter-dev libsqlite3-dev sqlite3
 libconfig-dev libgnutls28-dev libcmocka-dev libsystemd-dev libjansson-dev libxml2-dev
 dovecot-imapd postfix openssl faketime valgrind clang libclang-rt-14-dev libfuzzer-14-dev systemd
-groff-base man-db python3 libsasl2-modules"
+groff-base man-db python3 libsasl2-modules time"
 
 missing=""
 for p in $PKGS; do

@@ -243,22 +243,62 @@ outbound_queue_to(const struct settings *s, struct store *st,
 
 /* ---- reading queue files ---- */
 
-struct qfile {
-	char *data;
-	size_t len;
-	char *from, *to;		/* into data */
-	const char *msg;
-	size_t msg_len;
-};
+/*
+ * The envelope line at *p (up to end) that starts with key: its value is
+ * NUL-terminated in place, *p moves past its LF. NULL when the line is not
+ * there, has no LF, or its value is empty or holds a control byte or '>'.
+ */
+static const char *
+envelope_line(char **p, const char *end, const char *key)
+{
+	size_t klen = strlen(key);
+	char *v = *p + klen, *nl, *c;
+
+	if ((size_t)(end - *p) <= klen || memcmp(*p, key, klen) != 0 ||
+	    (nl = memchr(v, '\n', (size_t)(end - v))) == NULL || nl == v)
+		return NULL;
+	for (c = v; c < nl; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '>')
+			return NULL;
+	*nl = '\0';
+	*p = nl + 1;
+	return v;
+}
+
+int
+outbound_qfile_parse(char *data, size_t len, struct outbound_qfile *q, struct err *e)
+{
+	const size_t magic_len = sizeof(QUEUE_MAGIC) - 1;
+	const char *end = data + len;
+	char *p;
+
+	memset(q, 0, sizeof(*q));
+	if (len < magic_len || memcmp(data, QUEUE_MAGIC, magic_len) != 0)
+		goto fail;
+	p = data + magic_len;
+	if ((q->from = envelope_line(&p, end, "from ")) == NULL ||
+	    (q->to = envelope_line(&p, end, "to ")) == NULL ||
+	    end - p < 2 || *p != '\n')
+		goto fail;
+	q->data = data;
+	q->len = len;
+	q->msg = p + 1;
+	q->msg_len = (size_t)(end - q->msg);
+	return 0;
+fail:
+	memset(q, 0, sizeof(*q));
+	return err_set(e, EX_DATAERR, "not a version-1 queue file");
+}
 
 /* 1 read and parsed, 0 missing, -1 unreadable or malformed (e set). */
 static int
-qfile_read(const struct settings *s, const char *rel, struct qfile *q, struct err *e)
+qfile_read(const struct settings *s, const char *rel, struct outbound_qfile *q,
+	   struct err *e)
 {
-	char *path = xasprintf("%s/%s", s->spool_path, rel), *p, *nl;
+	char *path = xasprintf("%s/%s", s->spool_path, rel), *data;
 	struct buf b = { 0 };
 	char chunk[8192];
-	size_t n;
+	size_t n, len;
 	FILE *f;
 
 	memset(q, 0, sizeof(*q));
@@ -274,33 +314,17 @@ qfile_read(const struct settings *s, const char *rel, struct qfile *q, struct er
 		return err_set(e, EX_IOERR, "unreadable or too large");
 	}
 	fclose(f);
-	q->len = b.len;
-	q->data = buf_steal(&b);
-	if (q->len < sizeof(QUEUE_MAGIC) || memcmp(q->data, QUEUE_MAGIC, sizeof(QUEUE_MAGIC) - 1) != 0)
-		goto bad;
-	p = q->data + sizeof(QUEUE_MAGIC) - 1;
-	if (strncmp(p, "from ", 5) != 0 || (nl = strchr(p, '\n')) == NULL)
-		goto bad;
-	*nl = '\0';
-	q->from = p + 5;
-	p = nl + 1;
-	if (strncmp(p, "to ", 3) != 0 || (nl = strchr(p, '\n')) == NULL || nl[1] != '\n')
-		goto bad;
-	*nl = '\0';
-	q->to = p + 3;
-	q->msg = nl + 2;
-	q->msg_len = q->len - (size_t)(q->msg - q->data);
-	if (q->to[0] == '\0' || q->msg_len == 0)
-		goto bad;
+	len = b.len;
+	data = buf_steal(&b);
+	if (outbound_qfile_parse(data, len, q, e) < 0) {
+		free(data);
+		return -1;
+	}
 	return 1;
-bad:
-	free(q->data);
-	memset(q, 0, sizeof(*q));
-	return err_set(e, EX_DATAERR, "not a version-1 queue file");
 }
 
 static void
-qfile_free(struct qfile *q)
+qfile_free(struct outbound_qfile *q)
 {
 	free(q->data);
 	memset(q, 0, sizeof(*q));
@@ -489,7 +513,7 @@ recover_rows(const struct settings *s, struct store *st, int64_t now,
 	     struct outbound_stats *r)
 {
 	struct store_outbound *v = NULL;
-	struct qfile q;
+	struct outbound_qfile q;
 	struct err e = { 0 };
 	size_t n = 0, i;
 	int rc;
@@ -568,7 +592,7 @@ deliver_one(const struct settings *s, struct store *st, const struct store_outbo
 	int64_t expiry = o->created_at + (int64_t)s->smtp.max_queue_hours * 3600;
 	struct err se = { 0 };
 	enum smtp_outcome out;
-	struct qfile q;
+	struct outbound_qfile q;
 	char *why;
 	int rc;
 

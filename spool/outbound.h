@@ -139,6 +139,31 @@ int outbound_bounced(const struct settings *s, struct store *st, const char *ref
 int outbound_find_seq(const struct settings *s, const char *ref,
 		      const char *msg, size_t len);
 
+/*
+ * A queue file read back: from, to and the message point into data (the
+ * file's bytes, owned by whoever owns data).
+ */
+struct outbound_qfile {
+	char *data;
+	size_t len;
+	const char *from, *to;		/* envelope, NUL-terminated in data */
+	const char *msg;		/* the message, CRLF, msg_len bytes */
+	size_t msg_len;
+};
+
+/*
+ * Parse the queue file bytes data[0..len) in place (the two envelope line
+ * ends become NULs): the magic line, "from ADDR", "to ADDR", an empty line
+ * and a non-empty message. ADDR is not empty and holds no control byte
+ * (below 0x20, DEL) and no '>' — what the writer never puts there — so a
+ * damaged file cannot add a command or a parameter to the SMTP envelope
+ * (MAIL FROM:<ADDR>). Fills *q (q->data = data) and returns 0, or returns
+ * -1 with e (65) and *q zeroed. data stays the caller's. Called by the
+ * delivery and recovery code here, and by tests/fuzz/fuzz_queue.c.
+ */
+int outbound_qfile_parse(char *data, size_t len, struct outbound_qfile *q,
+			 struct err *e);
+
 /* The delay before retry number attempts + 1 (attempts ≥ 0). */
 int64_t outbound_backoff(int attempts);
 

@@ -359,6 +359,58 @@ test_bounce(void **state)
 	free(dsn);
 }
 
+/* outbound_qfile_parse: what the writer writes, and damage it refuses. */
+static void
+test_qfile_parse(void **state)
+{
+	static const struct {
+		const char *file, *from, *to, *msg;
+	} cases[] = {
+		{ "brudvagt-outbound 1\nfrom a@b.dk\nto c@d.dk\n\nSubject: x\r\n\r\nhej\r\n",
+		  "a@b.dk", "c@d.dk", "Subject: x\r\n\r\nhej\r\n" },
+		/* a receipt to an odd reporter address: refused by the server, not here */
+		{ "brudvagt-outbound 1\nfrom a@b.dk\nto a b@d<dk\n\nx", "a@b.dk", "a b@d<dk", "x" },
+		{ "brudvagt-outbound 2\nfrom a@b.dk\nto c@d.dk\n\nx", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nfrom a@b.dk\nto c@d.dk\n\n", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nfrom a@b.dk\nto c@d.dk\n", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nfrom a@b.dk\nto c@d.dk\nx", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nfrom \nto c@d.dk\n\nx", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nto c@d.dk\nfrom a@b.dk\n\nx", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nfrom a@b.dk\nto c@d.dk\rRCPT TO:<e@f.dk\n\nx", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nfrom a@b.dk> NOTIFY=NEVER\nto c@d.dk\n\nx", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nfrom a@b.dk\tx\nto c@d.dk\n\nx", NULL, NULL, NULL },
+		{ "brudvagt-outbound 1\nfrom a@b.dk", NULL, NULL, NULL },
+		{ "brudvagt-outbound", NULL, NULL, NULL },
+		{ "", NULL, NULL, NULL },
+	};
+	struct outbound_qfile q;
+	struct err e;
+	size_t i, n;
+	char *data;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = strlen(cases[i].file);
+		data = xmalloc(n + 1);
+		memcpy(data, cases[i].file, n + 1);
+		memset(&e, 0, sizeof(e));
+		if (cases[i].from == NULL) {
+			assert_int_equal(outbound_qfile_parse(data, n, &q, &e), -1);
+			assert_int_equal(e.code, 65);
+			assert_null(q.data);
+			assert_null(q.to);
+		} else {
+			assert_int_equal(outbound_qfile_parse(data, n, &q, &e), 0);
+			assert_ptr_equal(q.data, data);
+			assert_string_equal(q.from, cases[i].from);
+			assert_string_equal(q.to, cases[i].to);
+			assert_int_equal(q.msg_len, strlen(cases[i].msg));
+			assert_memory_equal(q.msg, cases[i].msg, q.msg_len);
+		}
+		free(data);
+	}
+}
+
 static void
 test_backoff(void **state)
 {
@@ -382,6 +434,7 @@ main(void)
 		T(test_recover_corrupt),
 		T(test_flush_unreachable),
 		T(test_bounce),
+		cmocka_unit_test(test_qfile_parse),
 		cmocka_unit_test(test_backoff),
 	};
 #undef T

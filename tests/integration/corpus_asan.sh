@@ -5,17 +5,19 @@
 # or trips a sanitizer, and prints exactly one JSON object per file:
 #  - every message file of tests/corpus/external (not SOURCES.md,
 #    _manifest.tsv, _licenses/; an mbox is passed whole), in batches;
-#  - a hostile set generated here, reproducibly (awk srand(1)): a 0-byte
-#    file, random binary, NUL bytes in headers, a 2 MB header line, 300
-#    nested multiparts, 2,000 parts, invalid UTF-8 in the body and in
-#    encoded words, encoded words holding CR/LF, and more; each alone, under
-#    timeout 20.
+#  - a hostile set generated reproducibly by tests/lib/hostile.sh
+#    (hostile_small: a 0-byte file, random binary, NUL bytes in headers, a
+#    2 MB header line, 300 nested multiparts, 2,000 parts, invalid UTF-8 in
+#    the body and in encoded words, encoded words holding CR/LF, and more);
+#    each alone, under timeout 20. The big ones (50 MB, 10,000 parts,
+#    1,000 deep) are hostile_big.sh's.
 # Each run must exit 0 or 65, with no sanitizer report on stderr; the output
 # is checked by $BUILD/tests/itest_jsoncmp (valid JSON, one line per file).
 # Uses $SANBUILD/brudvagtctl (tests/run.sh sets SANBUILD=build-san under
 # make check); skips only when SANBUILD is empty.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/hostile.sh
 if [ -z "${SANBUILD:-}" ]; then
 	echo "corpus_asan: SANBUILD not set, skipped"
 	exit 0
@@ -84,71 +86,7 @@ echo "corpus_asan: external: $(wc -l <"$tmp/external") files"
 # 2. Hostile input, generated.
 h=$tmp/hostile
 mkdir "$h"
-# hdr ID [-] — the usual headers of a municipality's report, CRLF, so that
-# the whole analysis runs; "-" leaves out Subject for the caller to write.
-hdr() {
-	printf 'From: Test <test@viborg.dk>\r\nTo: borgerservice@aarhus.dk\r\n'
-	printf 'Date: Tue, 10 Nov 2026 10:00:00 +0100\r\nMessage-ID: <%s@viborg.dk>\r\n' "$1"
-	[ "${2:-}" = - ] || printf 'Subject: Sikkerhedsbrud i MUNI\r\n'
-	printf 'MIME-Version: 1.0\r\n'
-}
-: >"$h/empty.eml"
-LC_ALL=C awk 'BEGIN { srand(1); for (i = 0; i < 65536; i++) printf "%c", int(rand() * 256) }' \
-	>"$h/random.bin"
-{ printf 'From: Te\000st <test@viborg.dk>\r\nSubject: Brud\000 i MUNI\r\n'
-  printf 'X-\000: \000\000\r\nMessage-ID: <nul\000@viborg.dk>\r\n\r\nCPR 010203-4567\000 hej\r\n'
-} >"$h/nul-headers.eml"
-{ hdr long-header -; printf 'Subject: Sikkerhedsbrud '
-  awk 'BEGIN { for (i = 0; i < 2 * 1024 * 1024 / 8; i++) printf "Brud%04d", i % 10000 }'
-  printf '\r\n\r\nkort\r\n'
-} >"$h/header-2mb.eml"
-{ hdr long-folded -; printf 'Subject: Sikkerhedsbrud'
-  awk 'BEGIN { for (i = 0; i < 200000; i++) printf "\r\n x" }'
-  printf '\r\n\r\nkort\r\n'
-} >"$h/header-200k-folds.eml"
-{ hdr nested; printf 'Content-Type: multipart/mixed; boundary="b0"\r\n\r\n'
-  awk 'BEGIN { for (i = 0; i < 300; i++) printf "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i, i + 1
-	printf "--b300\r\nContent-Type: text/plain\r\n\r\nDybt brud\r\n--b300--\r\n"
-	for (i = 299; i >= 0; i--) printf "--b%d--\r\n", i }'
-} >"$h/nested-300.eml"
-{ hdr rfc822-nested; awk 'BEGIN { for (i = 0; i < 300; i++) printf "Content-Type: message/rfc822\r\n\r\nSubject: lag %d\r\n", i
-	printf "Content-Type: text/plain\r\n\r\nbund\r\n" }'
-} >"$h/rfc822-300.eml"
-{ hdr parts; printf 'Content-Type: multipart/mixed; boundary="p"\r\n\r\n'
-  awk 'BEGIN { for (i = 0; i < 2000; i++) printf "--p\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDel %d: CPR 0102%02d-%04d\r\n", i, i % 100, i
-	printf "--p--\r\n" }'
-} >"$h/parts-2000.eml"
-{ hdr bad-utf8-body; printf 'Content-Type: text/plain; charset=utf-8\r\n'
-  printf 'Content-Transfer-Encoding: 8bit\r\n\r\n'
-  printf 'Brud \377\376 \303( \355\240\200 \300\257 \370\210\200\200\200 \364\220\200\200 sidste\303\r\n'
-  printf 'Antal ber\370rte: 12\r\nCPR: 0102\30303-4567\r\n'
-} >"$h/bad-utf8-body.eml"
-{ hdr bad-utf8-header -
-  printf 'Subject: Sikkerhedsbrud =?utf-8?B?/+7DKO2ggMCv?= =?utf-8?Q?=FF=FE=C3=28?= =?utf-8?Q?=E2=82?=\r\n'
-  printf 'X-Name: =?iso-8859-1?Q?=FF?= =?x-unknown-charset?B?AAAA?= =?utf-8?B?####?= =?utf-8??=\r\n'
-  printf 'Content-Type: text/plain; charset=utf-8\r\n\r\nhej\r\n'
-} >"$h/bad-utf8-encoded-word.eml"
-{ hdr crlf-encoded-word -
-  printf 'Subject: Sikkerhedsbrud =?utf-8?Q?Brud=0D=0ABcc:_evil@example.org=0D=0A=0D=0Akrop?=\r\n'
-  printf 'From: =?utf-8?B?VGVzdA0KVG86IGV2aWxAZXhhbXBsZS5vcmc=?= <x@viborg.dk>\r\n'
-  printf 'Content-Type: text/plain; name="=?utf-8?Q?a=0D=0Ab.txt?="\r\n\r\nhej\r\n'
-} >"$h/crlf-encoded-word.eml"
-{ hdr cut-base64; printf 'Content-Type: multipart/mixed; boundary="c"\r\n\r\n--c\r\n'
-  printf 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n'
-  printf 'SGVq!!!IG1lZCBk=ig=\r\nAAA\r\n--c\r\nContent-Type: text/plain\r\n'
-  printf 'Content-Transfer-Encoding: quoted-printable\r\n\r\nbrud =\r\n=Z=\r\n=0'
-} >"$h/cut-encodings.eml"
-{ hdr rfc2231; printf 'Content-Type: multipart/mixed; boundary="d"\r\n\r\n--d\r\n'
-  printf "Content-Type: application/pdf; name*0*=utf-8''%%FF%%FE; name*1=\"x\"; name*99=\"y\"; name*=bogus''%%\r\n"
-  printf "Content-Disposition: attachment; filename*=utf-8'da'%%C3%%28%%00.pdf\r\n\r\nAAAA\r\n--d--\r\n"
-} >"$h/rfc2231-broken.eml"
-{ printf 'From: a@b\rSubject: kun CR\rDate: i går\r\r'
-  awk 'BEGIN { for (i = 0; i < 100000; i++) printf "linje %d\r", i }'
-} >"$h/cr-only.eml"
-{ hdr long-body-line; printf 'Content-Type: text/html; charset=utf-8\r\n\r\n<p>'
-  awk 'BEGIN { for (i = 0; i < 100000; i++) printf "<b><i>&aelig;&#x110000;&#0;" }'
-  printf '\r\n'
-} >"$h/html-2mb-line.eml"
+hostile_small "$h"
 # Reports whose lines hold no sentence end (a pasted chat log, a table of
 # dates and numbers) once made the analysis quadratic; their reproducers
 # run here too (tests/fixtures/hostile/README.md).
