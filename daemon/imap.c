@@ -72,6 +72,7 @@ static const struct {
 	{ MAILIMAP_ERROR_SELECT, "SELECT refused" },
 	{ MAILIMAP_ERROR_UID_FETCH, "UID FETCH refused" },
 	{ MAILIMAP_ERROR_UID_STORE, "UID STORE refused" },
+	{ MAILIMAP_ERROR_UID_SEARCH, "UID SEARCH refused" },
 	{ MAILIMAP_ERROR_CAPABILITY, "CAPABILITY refused" },
 	{ MAILIMAP_ERROR_NOOP, "NOOP refused" },
 	{ MAILIMAP_ERROR_STARTTLS, "STARTTLS failed" },
@@ -361,6 +362,14 @@ msg_att_find(const struct mailimap_msg_att *m, int type)
 }
 
 static int
+uint32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
 uid_size_cmp(const void *a, const void *b)
 {
 	uint32_t x = ((const struct uid_size *)a)->uid;
@@ -418,13 +427,13 @@ list_since(struct imap_conn *c, uint32_t last_uid, struct uid_size **r,
 
 /* How many of v[0..n) go into one body fetch (at least one). */
 static size_t
-batch_len(const struct uid_size *v, size_t n, size_t max_bytes)
+batch_len(const struct uid_size *v, size_t n, size_t max_bytes, size_t max_msgs)
 {
 	size_t i, bytes = 0;
 
 	if (n == 0 || v[0].size > max_bytes)
 		return n == 0 ? 0 : 1;
-	for (i = 0; i < n && i < IMAP_FETCH_BATCH_MSGS; i++) {
+	for (i = 0; i < n && i < max_msgs; i++) {
 		if (v[i].size > max_bytes)
 			break;
 		if (i > 0 && bytes + v[i].size > IMAP_FETCH_BATCH_BYTES)
@@ -452,18 +461,20 @@ body_fetch_type(bool partial, size_t max_bytes)
 	return ft;
 }
 
-/* Deliver the bodies in result for the batch v[0..n), in UID order. */
+/* Hand the bodies in result for the batch v[0..n) to fn, in UID order. */
 static int
 deliver_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
-	      clist *result, size_t max_bytes, imap_message_fn *fn, void *ctx,
+	      clist *result, size_t max_bytes, imap_batch_fn *fn, void *ctx,
 	      int *delivered, struct err *e)
 {
 	const struct mailimap_msg_att_body_section **body;
+	struct imap_message *m;
 	clistiter *it;
-	size_t i;
+	size_t i, k = 0;
 	int rc = 0;
 
 	body = xcalloc(n, sizeof(*body));
+	m = xcalloc(n, sizeof(*m));
 	for (it = clist_begin(result); it; it = clist_next(it)) {
 		const struct mailimap_msg_att_static *uid, *sec;
 		struct uid_size key, *hit;
@@ -477,32 +488,35 @@ deliver_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
 		if (hit != NULL)
 			body[hit - v] = sec->att_data.att_body_section;
 	}
-	for (i = 0; i < n && rc == 0; i++) {
-		struct imap_message m = { .uid = v[i].uid, .size = v[i].size };
-
+	for (i = 0; i < n; i++) {
 		if (body[i] == NULL || body[i]->sec_body_part == NULL) {
 			log_warn("imap: %s: uid %u vanished before its body was "
 				 "fetched", c->acct->name, v[i].uid);
 			continue;
 		}
-		m.data = body[i]->sec_body_part;
-		m.len = body[i]->sec_length;
-		if (m.len > max_bytes)
-			m.len = max_bytes;	/* a server ignoring <0.max> */
-		m.truncated = v[i].size > max_bytes || m.len < body[i]->sec_length;
-		if (fn(&m, ctx) < 0)
-			rc = err_set(e, 0, "imap: %s: stopped by caller at uid %u",
-				     c->acct->name, v[i].uid);
-		else
-			(*delivered)++;
+		m[k].uid = v[i].uid;
+		m[k].size = v[i].size;
+		m[k].data = body[i]->sec_body_part;
+		m[k].len = body[i]->sec_length;
+		if (m[k].len > max_bytes)
+			m[k].len = max_bytes;	/* a server ignoring <0.max> */
+		m[k].truncated = v[i].size > max_bytes ||
+				 m[k].len < body[i]->sec_length;
+		k++;
 	}
+	if (k > 0 && fn(m, k, ctx) < 0)
+		rc = err_set(e, 0, "imap: %s: stopped by caller in the batch "
+			     "from uid %u", c->acct->name, m[0].uid);
+	else
+		*delivered += (int)k;
+	free(m);
 	free(body);
 	return rc;
 }
 
 static int
 fetch_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
-	    size_t max_bytes, imap_message_fn *fn, void *ctx, int *delivered,
+	    size_t max_bytes, imap_batch_fn *fn, void *ctx, int *delivered,
 	    struct err *e)
 {
 	struct mailimap_fetch_type *ft;
@@ -526,7 +540,7 @@ fetch_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
 
 int
 imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
-		 imap_message_fn *fn, void *ctx, struct err *e)
+		 imap_batch_fn *fn, void *ctx, struct err *e)
 {
 	struct uid_size *v;
 	size_t n, i, k;
@@ -536,7 +550,9 @@ imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
 	if (list_since(c, last_uid, &v, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n; i += k) {
-		k = batch_len(v + i, n - i, max_bytes);
+		k = batch_len(v + i, n - i, max_bytes,
+			      c->acct->batch_messages > 0 ?
+			      (size_t)c->acct->batch_messages : IMAP_FETCH_BATCH_MSGS);
 		if (fetch_batch(c, v + i, k, max_bytes, fn, ctx, &delivered,
 				e) < 0) {
 			free(v);
@@ -549,27 +565,94 @@ imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
 
 /* ---- keyword --------------------------------------------------------- */
 
-int
-imap_mark_processed(struct imap_conn *c, uint32_t uid, struct err *e)
+/* The set of uids[0..n) (ascending), consecutive runs as ranges. */
+static struct mailimap_set *
+uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && uids[j] == uids[j - 1] + 1; j++)
+			;
+		if (j - i == 1)
+			mailimap_set_add_single(set, uids[i]);
+		else
+			mailimap_set_add_interval(set, uids[i], uids[j - 1]);
+	}
+	return set;
+}
+
+/* UID STORE set +FLAGS.SILENT (flag); flag is consumed. */
+static int
+store_flag(struct imap_conn *c, struct mailimap_set *set,
+	   struct mailimap_flag *flag, const char *what, struct err *e)
 {
 	struct mailimap_store_att_flags *sa;
-	struct mailimap_flag_list *fl;
-	struct mailimap_set *set;
+	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
 	int r;
 
-	if (!c->info.keywords_allowed)
-		return 0;
-	fl = mailimap_flag_list_new_empty();
-	mailimap_flag_list_add(fl, mailimap_flag_new_flag_keyword(
-		xstrdup(IMAP_KEYWORD)));
+	mailimap_flag_list_add(fl, flag);
 	sa = mailimap_store_att_flags_new_add_flags_silent(fl);
-	set = mailimap_set_new_single(uid);
 	r = mailimap_uid_store(c->imap, set, sa);
 	mailimap_store_att_flags_free(sa);
-	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return etpan_fail(c, e, "UID STORE " IMAP_KEYWORD, r);
+		return etpan_fail(c, e, what, r);
 	return 0;
+}
+
+int
+imap_mark_processed(struct imap_conn *c, const uint32_t *uids, size_t n,
+		    struct err *e)
+{
+	struct mailimap_set *set;
+	int rc = 0;
+
+	if (n == 0 || !c->info.keywords_allowed)
+		return 0;
+	set = uid_set(uids, n);
+	rc = store_flag(c, set, mailimap_flag_new_flag_keyword(
+		xstrdup(IMAP_KEYWORD)), "UID STORE " IMAP_KEYWORD, e);
+	mailimap_set_free(set);
+	return rc;
+}
+
+int
+imap_mark_committed(struct imap_conn *c, uint32_t last_uid, struct err *e)
+{
+	struct mailimap_search_key *key;
+	uint32_t *uids;
+	clist *found = NULL;
+	clistiter *it;
+	size_t n = 0;
+	int r;
+
+	if (last_uid == 0 || !c->info.keywords_allowed)
+		return 0;
+	key = mailimap_search_key_new_multiple_empty();
+	mailimap_search_key_multiple_add(key, mailimap_search_key_new_uid(
+		mailimap_set_new_interval(1, last_uid)));
+	mailimap_search_key_multiple_add(key,
+		mailimap_search_key_new_unkeyword(xstrdup(IMAP_KEYWORD)));
+	r = mailimap_uid_search(c->imap, NULL, key, &found);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "UID SEARCH", r);
+	uids = xcalloc((size_t)clist_count(found) + 1, sizeof(*uids));
+	for (it = clist_begin(found); it; it = clist_next(it)) {
+		uint32_t u = *(const uint32_t *)clist_content(it);
+
+		if (u >= 1 && u <= last_uid)	/* "1:n" names the last one too */
+			uids[n++] = u;
+	}
+	mailimap_search_result_free(found);
+	qsort(uids, n, sizeof(*uids), uint32_cmp);
+	if (n > 0)
+		log_info("imap: %s: %zu committed message(s) not yet marked: "
+			 "marking them now", c->acct->name, n);
+	r = imap_mark_processed(c, uids, n, e);
+	free(uids);
+	return r;
 }
 
 /* ---- IDLE ------------------------------------------------------------ */
