@@ -48,6 +48,7 @@ struct imap_conn {
 	mailimap *imap;
 	struct imap_mailbox_info info;
 	unsigned idle_seq;
+	bool can_move;		/* MOVE (RFC 6851); else COPY + UID EXPUNGE */
 	bool broken;		/* a failure happened: no LOGOUT on close */
 };
 
@@ -72,7 +73,11 @@ static const struct {
 	{ MAILIMAP_ERROR_SELECT, "SELECT refused" },
 	{ MAILIMAP_ERROR_UID_FETCH, "UID FETCH refused" },
 	{ MAILIMAP_ERROR_UID_STORE, "UID STORE refused" },
+	{ MAILIMAP_ERROR_UID_COPY, "UID COPY refused" },
+	{ MAILIMAP_ERROR_UID_MOVE, "UID MOVE refused" },
 	{ MAILIMAP_ERROR_UID_SEARCH, "UID SEARCH refused" },
+	{ MAILIMAP_ERROR_CREATE, "CREATE refused" },
+	{ MAILIMAP_ERROR_LIST, "LIST refused" },
 	{ MAILIMAP_ERROR_CAPABILITY, "CAPABILITY refused" },
 	{ MAILIMAP_ERROR_NOOP, "NOOP refused" },
 	{ MAILIMAP_ERROR_STARTTLS, "STARTTLS failed" },
@@ -297,6 +302,52 @@ select_mailbox(struct imap_conn *c, struct err *e)
 	return 0;
 }
 
+/* The mailbox names the same as INBOX, or each other? */
+static bool
+same_mailbox(const char *x, const char *y)
+{
+	return strcmp(x, y) == 0 ||
+	       (strcasecmp(x, "INBOX") == 0 && strcasecmp(y, "INBOX") == 0);
+}
+
+/*
+ * With processed_mailbox: the server must offer MOVE, or UIDPLUS for
+ * COPY + UID EXPUNGE of exactly our UIDs (a plain EXPUNGE would remove
+ * whatever else a person marked \Deleted); the mailbox is created when
+ * missing. Refused, naming why, otherwise.
+ */
+static int
+prepare_processed(struct imap_conn *c, struct err *e)
+{
+	const char *pm = c->acct->processed_mailbox;
+	clist *found = NULL;
+	int r, n;
+
+	if (pm == NULL)
+		return 0;
+	if (same_mailbox(pm, c->acct->mailbox))
+		return conn_fail(c, e, EX_CONFIG, "processed_mailbox \"%s\" is "
+				 "the watched mailbox", pm);
+	c->can_move = mailimap_has_extension(c->imap, "MOVE") != 0;
+	if (!c->can_move && !mailimap_has_uidplus(c->imap))
+		return conn_fail(c, e, EX_UNAVAILABLE, "the server offers neither "
+			"MOVE nor UIDPLUS: refusing to move processed mail to %s "
+			"(only a plain EXPUNGE would be left, which removes every "
+			"message marked \\Deleted)", pm);
+	r = mailimap_list(c->imap, "", pm, &found);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "LIST processed_mailbox", r);
+	n = clist_count(found);
+	mailimap_list_result_free(found);
+	if (n > 0)
+		return 0;
+	r = mailimap_create(c->imap, pm);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "CREATE processed_mailbox", r);
+	log_info("imap: %s: created %s for processed mail", c->acct->name, pm);
+	return 0;
+}
+
 int
 imap_connect(const struct account *a, struct imap_conn **r, struct err *e)
 {
@@ -307,7 +358,8 @@ imap_connect(const struct account *a, struct imap_conn **r, struct err *e)
 		panic("imap: mailimap_new failed");
 	mailimap_set_timeout(c->imap, a->timeout_seconds);
 	if (open_transport(c, e) < 0 || login(c, e) < 0 ||
-	    refresh_capabilities(c, e) < 0 || select_mailbox(c, e) < 0) {
+	    refresh_capabilities(c, e) < 0 || prepare_processed(c, e) < 0 ||
+	    select_mailbox(c, e) < 0) {
 		imap_close(&c);
 		return -1;
 	}
@@ -563,7 +615,7 @@ imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
 	return delivered;
 }
 
-/* ---- keyword --------------------------------------------------------- */
+/* ---- processed: keyword, move ---------------------------------------- */
 
 /* The set of uids[0..n) (ascending), consecutive runs as ranges. */
 static struct mailimap_set *
@@ -601,6 +653,28 @@ store_flag(struct imap_conn *c, struct mailimap_set *set,
 	return 0;
 }
 
+/* Move set to processed_mailbox: UID MOVE, or UID COPY, \Deleted and a
+ * UID EXPUNGE of exactly set (never a plain EXPUNGE). */
+static int
+move_processed(struct imap_conn *c, struct mailimap_set *set, struct err *e)
+{
+	const char *to = c->acct->processed_mailbox;
+	int r;
+
+	if (c->can_move) {
+		r = mailimap_uid_move(c->imap, set, to);
+		return r == MAILIMAP_NO_ERROR ? 0 : etpan_fail(c, e, "UID MOVE", r);
+	}
+	r = mailimap_uid_copy(c->imap, set, to);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "UID COPY", r);
+	if (store_flag(c, set, mailimap_flag_new_deleted(),
+		       "UID STORE \\Deleted", e) < 0)
+		return -1;
+	r = mailimap_uid_expunge(c->imap, set);
+	return r == MAILIMAP_NO_ERROR ? 0 : etpan_fail(c, e, "UID EXPUNGE", r);
+}
+
 int
 imap_mark_processed(struct imap_conn *c, const uint32_t *uids, size_t n,
 		    struct err *e)
@@ -608,11 +682,14 @@ imap_mark_processed(struct imap_conn *c, const uint32_t *uids, size_t n,
 	struct mailimap_set *set;
 	int rc = 0;
 
-	if (n == 0 || !c->info.keywords_allowed)
+	if (n == 0 || (!c->info.keywords_allowed && !c->acct->processed_mailbox))
 		return 0;
 	set = uid_set(uids, n);
-	rc = store_flag(c, set, mailimap_flag_new_flag_keyword(
-		xstrdup(IMAP_KEYWORD)), "UID STORE " IMAP_KEYWORD, e);
+	if (c->info.keywords_allowed)
+		rc = store_flag(c, set, mailimap_flag_new_flag_keyword(
+			xstrdup(IMAP_KEYWORD)), "UID STORE " IMAP_KEYWORD, e);
+	if (rc == 0 && c->acct->processed_mailbox != NULL)
+		rc = move_processed(c, set, e);
 	mailimap_set_free(set);
 	return rc;
 }
@@ -627,13 +704,14 @@ imap_mark_committed(struct imap_conn *c, uint32_t last_uid, struct err *e)
 	size_t n = 0;
 	int r;
 
-	if (last_uid == 0 || !c->info.keywords_allowed)
+	if (last_uid == 0 || (!c->info.keywords_allowed && !c->acct->processed_mailbox))
 		return 0;
 	key = mailimap_search_key_new_multiple_empty();
 	mailimap_search_key_multiple_add(key, mailimap_search_key_new_uid(
 		mailimap_set_new_interval(1, last_uid)));
-	mailimap_search_key_multiple_add(key,
-		mailimap_search_key_new_unkeyword(xstrdup(IMAP_KEYWORD)));
+	if (c->acct->processed_mailbox == NULL)	/* moved ones are gone */
+		mailimap_search_key_multiple_add(key,
+			mailimap_search_key_new_unkeyword(xstrdup(IMAP_KEYWORD)));
 	r = mailimap_uid_search(c->imap, NULL, key, &found);
 	mailimap_search_key_free(key);
 	if (r != MAILIMAP_NO_ERROR)

@@ -70,6 +70,8 @@ typedef int imap_batch_fn(const struct imap_message *v, size_t n, void *ctx);
  * a->ca_file or the system store, LOGIN with the first line of
  * a->password_file (wiped after use; a world-readable file is warned
  * about), SELECT a->mailbox. Every read is bounded by a->timeout_seconds.
+ * With a->processed_mailbox: refused unless the server offers MOVE or
+ * UIDPLUS, or when it names the watched mailbox; created when missing.
  * tls = none is done as configured; the caller logs the warning.
  * On success *r is a new connection owned by the caller (imap_close).
  */
@@ -91,9 +93,12 @@ int imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
 		     imap_batch_fn *fn, void *ctx, struct err *e);
 
 /*
- * Mark uids[0..n) (ascending) processed in one command: UID STORE set
- * +FLAGS.SILENT ($Brudvagt) when the mailbox allows keywords; otherwise
- * nothing. Never touches \Seen. Only for committed messages. 0 or -1.
+ * Mark uids[0..n) (ascending) processed, in one command each: UID STORE
+ * set +FLAGS.SILENT ($Brudvagt) when the mailbox allows keywords; then,
+ * with processed_mailbox, move them there — UID MOVE (RFC 6851), or UID
+ * COPY, +FLAGS (\Deleted) and UID EXPUNGE of exactly these UIDs (UIDPLUS),
+ * never a plain EXPUNGE. Never touches \Seen. Only for committed messages.
+ * Returns 0 or -1.
  */
 int imap_mark_processed(struct imap_conn *c, const uint32_t *uids, size_t n,
 			struct err *e);
@@ -101,8 +106,8 @@ int imap_mark_processed(struct imap_conn *c, const uint32_t *uids, size_t n,
 /*
  * Finish what a crash or a failed command left: every message with a UID
  * up to last_uid is committed, so mark those still lacking $Brudvagt (UID
- * SEARCH UID 1:last_uid UNKEYWORD $Brudvagt). Once per connection, before
- * fetching. 0 or -1.
+ * SEARCH UID 1:last_uid UNKEYWORD $Brudvagt) or, with processed_mailbox,
+ * move those still here. Once per connection, before fetching. 0 or -1.
  */
 int imap_mark_committed(struct imap_conn *c, uint32_t last_uid, struct err *e);
 

@@ -231,14 +231,11 @@ watch_main(void *arg)
 				break;
 			}
 		} else {
-			if (!w->connected) {
-				log_info("watch: %s: connected to %s:%d, watching %s", a->name,
-					 a->host, a->port, a->mailbox);
-				if (a->processed_mailbox)
-					log_warn("watch: %s: processed_mailbox is not implemented "
-						 "yet: handled mail is marked $Brudvagt and left "
-						 "in %s", a->name, a->mailbox);
-			}
+			if (!w->connected)
+				log_info("watch: %s: connected to %s:%d, watching %s%s%s",
+					 a->name, a->host, a->port, a->mailbox,
+					 a->processed_mailbox ? ", moving processed mail to " : "",
+					 a->processed_mailbox ? a->processed_mailbox : "");
 			w->connected = 1;
 			backoff = 0;
 			if (session(&r) == 0 && w->once) {

@@ -70,7 +70,7 @@ static void
 account_from_config(const char *path, const char *name, struct account *a)
 {
 	config_setting_t *list, *s;
-	const char *tls, *ca;
+	const char *tls, *ca, *pm;
 	config_t cfg;
 	int i;
 
@@ -97,8 +97,11 @@ account_from_config(const char *path, const char *name, struct account *a)
 	a->user = xstrdup(lookup_str(s, "user", name));
 	a->password_file = xstrdup(lookup_str(s, "password_file", "/dev/null"));
 	a->mailbox = xstrdup(lookup_str(s, "mailbox", "INBOX"));
+	pm = lookup_str(s, "processed_mailbox", NULL);
+	a->processed_mailbox = pm != NULL ? xstrdup(pm) : NULL;
 	a->poll_seconds = lookup_int(s, "poll_seconds", 60);
 	a->timeout_seconds = lookup_int(s, "timeout_seconds", 60);
+	a->batch_messages = lookup_int(s, "batch_messages", 256);
 	config_destroy(&cfg);
 }
 
