@@ -38,6 +38,7 @@ BVD=$BUILD/brudvagtd
 
 . tests/lib/dovecot.sh
 . tests/lib/reports.sh
+. tests/lib/conf.sh
 
 NREPORTS=500
 NDUP=50			# reports 1..NDUP also go to dpo
@@ -62,33 +63,11 @@ reports_maildir borgerservice 1 $NREPORTS $TAG $NOMID_EVERY || exit 1
 reports_maildir dpo 1 $NDUP $TAG $NOMID_EVERY || exit 1
 dovecot_start || exit 1
 
-cat > "$T/crash.conf" <<EOF
-accounts = (
-  { name = "borgerservice"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$DV_CA"; user = "borgerservice"; password_file = "$DV_PW_BORGERSERVICE";
-    mailbox = "INBOX"; timeout_seconds = 10; },
-  { name = "dpo"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$DV_CA"; user = "dpo"; password_file = "$DV_PW_DPO";
-    mailbox = "INBOX"; timeout_seconds = 10; } );
-smtp = { host = "127.0.0.1"; port = 2525; tls = "none"; from = "brudvagt@aarhus.dk";
-         message_id_domain = "brudvagt.aarhus.dk"; };
-system_owner = { name = "Borgerservice, Aarhus Kommune";
-                 emails = [ "borgerservice@aarhus.dk", "databeskyttelse@aarhus.dk" ]; };
-supplier = { name = "Deloitte"; domains = [ "deloitte.dk" ]; emails = [ ]; };
-municipalities = (
-  { name = "Horsens"; domains = [ "horsens.dk" ]; contacts = ( { email = "dpo@horsens.dk"; } ); },
-  { name = "Silkeborg"; domains = [ "silkeborg.dk" ]; contacts = ( { email = "dpo@silkeborg.dk"; } ); },
-  { name = "Viborg"; domains = [ "viborg.dk" ]; contacts = ( { email = "dpo@viborg.dk"; } ); },
-  { name = "Favrskov"; domains = [ "favrskov.dk" ]; contacts = ( { email = "dpo@favrskov.dk"; } ); } );
-store = { path = "$T/brudvagt.db"; };
-spool = { path = "$T/spool"; };
-EOF
+conf_write "$T/crash.conf" "$T"
 
 # Every other start commits in batches of 16 messages instead of the
 # default 256: more commit points for the kills to land between.
-sed 's/timeout_seconds = 10; }/timeout_seconds = 10; batch_messages = 16; }/' \
-	"$T/crash.conf" > "$T/crash16.conf"
-grep -q "batch_messages = 16" "$T/crash16.conf" || { echo "crash: no crash16.conf" >&2; exit 1; }
+conf_write "$T/crash16.conf" "$T" "batch_messages = 16;" "batch_messages = 16;"
 
 # The kill plan, from the seed: per kill "THRESHOLD DELAY_MS"; THRESHOLD 0
 # means "DELAY_MS after the start". Thresholds rise through the burst.

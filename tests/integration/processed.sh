@@ -25,6 +25,7 @@ SAMPLE=tests/corpus/sample
 [ -x "$IMAP" ] || make -s "$IMAP" || exit 1
 
 . tests/lib/dovecot.sh
+. tests/lib/conf.sh
 
 fails=0
 ok() { echo "  ok   $*"; }
@@ -46,37 +47,9 @@ dovecot_start || exit 1
 T=$DV_DIR/t
 mkdir -p "$T"
 
-# conf FILE [PROCESSED]: borgerservice (with processed_mailbox when given)
-# and dpo (never), one store.
-conf() {
-	_pm=${2:+processed_mailbox = \"$2\";}
-	cat > "$1" <<EOF2
-accounts = (
-  { name = "borgerservice"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$DV_CA"; user = "borgerservice"; password_file = "$DV_PW_BORGERSERVICE";
-    mailbox = "INBOX"; $_pm timeout_seconds = 10; },
-  { name = "dpo"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$DV_CA"; user = "dpo"; password_file = "$DV_PW_DPO";
-    mailbox = "INBOX"; timeout_seconds = 10; } );
-smtp = { host = "127.0.0.1"; port = 2525; tls = "none"; from = "brudvagt@aarhus.dk";
-         message_id_domain = "brudvagt.aarhus.dk"; };
-system_owner = { name = "Borgerservice, Aarhus Kommune";
-                 emails = [ "borgerservice@aarhus.dk", "databeskyttelse@aarhus.dk" ]; };
-supplier = { name = "Deloitte"; domains = [ "deloitte.dk" ]; emails = [ ]; };
-municipalities = (
-  { name = "Horsens"; domains = [ "horsens.dk" ]; contacts = ( { email = "dpo@horsens.dk"; } ); },
-  { name = "Silkeborg"; domains = [ "silkeborg.dk" ]; contacts = ( { email = "dpo@silkeborg.dk"; } ); },
-  { name = "Viborg"; domains = [ "viborg.dk" ]; contacts = ( { email = "dpo@viborg.dk"; } ); },
-  { name = "Favrskov"; domains = [ "favrskov.dk" ]; contacts = ( { email = "dpo@favrskov.dk"; } ); },
-  { name = "Aarhus"; domains = [ "aarhus.dk" ]; contacts = ( { email = "dpo@aarhus.dk"; } ); },
-  { name = "Brønderslev"; domains = [ "bronderslev.dk" ]; contacts = ( { email = "dpo@bronderslev.dk"; } ); } );
-store = { path = "$T/brudvagt.db"; };
-spool = { path = "$T/spool"; };
-EOF2
-}
-conf "$T/move.conf" Behandlet
-conf "$T/keyword.conf"
-conf "$T/self.conf" INBOX
+conf_write "$T/move.conf" "$T" 'processed_mailbox = "Behandlet";'
+conf_write "$T/keyword.conf" "$T"
+conf_write "$T/self.conf" "$T" 'processed_mailbox = "INBOX";' 
 
 # ---- moved after the commit ----------------------------------------------
 dovecot_deliver borgerservice "$SAMPLE/01-horsens-fejlsendt-chatlog.eml"
