@@ -37,6 +37,7 @@
 #define QUEUE_MAGIC "brudvagt-outbound 1\n"
 #define QUEUE_FILE_MAX (64u * 1024 * 1024)
 #define COMMIT_TRIES 5
+#define DEFER_BATCH 256		/* deferrals per commit when the server is down */
 
 static atomic_uint name_counter;
 
@@ -635,13 +636,19 @@ outbound_flush(const struct settings *s, struct store *st, int64_t now,
 			rc = -1;
 		down = k == 1;
 	}
-	/* The server is unreachable: defer the rest, in one commit. */
-	if (rc == 0 && down && i < n && store_batch_begin(st, e) == 0) {
-		for (; i < n && rc == 0; i++)
+	/* The server is unreachable: defer the rest, DEFER_BATCH to a commit
+	 * (short enough that a watcher waiting for the write lock is not
+	 * held up long). */
+	while (rc == 0 && down && i < n) {
+		size_t end = n - i > DEFER_BATCH ? i + DEFER_BATCH : n;
+
+		if (store_batch_begin(st, e) < 0) {
+			rc = -1;
+			break;
+		}
+		for (; rc == 0 && i < end; i++)
 			rc = retry_row(st, &v[i], now, "the SMTP server was unreachable", r, e);
 		rc = store_batch_end(st, rc, e);
-	} else if (rc == 0 && down && i < n) {
-		rc = -1;
 	}
 	smtp_close(&conn);
 	store_outbound_list_free(&v, n);
