@@ -48,10 +48,10 @@
 # TLS and IMAP ~3 %. So 50 % of raw (9,000-12,000 msg/s) is out of reach
 # on these 2 cores: the analysis alone stays under it.
 # Latency added: p50 12-16 ms, p99 47-236 ms (47 at load 3). Timestamps in
-# a 2,000-report run (a debug build): every outlier over 40 ms but one was
-# Dovecot answering the first UID FETCH after DONE 44-232 ms late; the
-# rest was a disk flush (archive fsync 59 ms, commit 29 ms); the writer
-# turn never waited. Before the turns, the outbound thread's back-to-back
+# a 2,000-report run (a debug build; p50 4, p99 116): in each of the 4
+# commits over 40 ms after EXISTS, Dovecot answered the first UID FETCH
+# after DONE 44-232 ms late; in two, a disk flush added 30-88 ms (the
+# archive file's fsync, the commit); the writer turn never waited. Before the turns, the outbound thread's back-to-back
 # commits kept the watcher from SQLite's lock for its whole 10 s busy
 # timeout ("database is locked", the run failed).
 set -u
