@@ -109,6 +109,7 @@ static const struct setting SETTINGS[] = {
 	STR("accounts.*.processed_mailbox", 0, AC, processed_mailbox, NULL),
 	INT("accounts.*.poll_seconds", 0, AC, poll_seconds, 60, 5, 86400),
 	INT("accounts.*.timeout_seconds", 0, AC, timeout_seconds, 60, 1, 3600),
+	INT("accounts.*.batch_messages", 0, AC, batch_messages, 256, 1, 4096),
 
 	GROUP("smtp", F_REQUIRED),
 	STR("smtp.host", F_REQUIRED, ST, smtp.host, NULL),

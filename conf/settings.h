@@ -35,6 +35,7 @@ struct account {
 	char *processed_mailbox;	/* NULL: leave messages where they are */
 	int poll_seconds;		/* when the server lacks IDLE; default 60 */
 	int timeout_seconds;		/* every read; default 60 */
+	int batch_messages;		/* fetched and committed together; 256 */
 };
 
 struct smtp_settings {

@@ -48,6 +48,7 @@ struct imap_conn {
 	mailimap *imap;
 	struct imap_mailbox_info info;
 	unsigned idle_seq;
+	bool can_move;		/* MOVE (RFC 6851); else COPY + UID EXPUNGE */
 	bool broken;		/* a failure happened: no LOGOUT on close */
 };
 
@@ -72,6 +73,11 @@ static const struct {
 	{ MAILIMAP_ERROR_SELECT, "SELECT refused" },
 	{ MAILIMAP_ERROR_UID_FETCH, "UID FETCH refused" },
 	{ MAILIMAP_ERROR_UID_STORE, "UID STORE refused" },
+	{ MAILIMAP_ERROR_UID_COPY, "UID COPY refused" },
+	{ MAILIMAP_ERROR_UID_MOVE, "UID MOVE refused" },
+	{ MAILIMAP_ERROR_UID_SEARCH, "UID SEARCH refused" },
+	{ MAILIMAP_ERROR_CREATE, "CREATE refused" },
+	{ MAILIMAP_ERROR_LIST, "LIST refused" },
 	{ MAILIMAP_ERROR_CAPABILITY, "CAPABILITY refused" },
 	{ MAILIMAP_ERROR_NOOP, "NOOP refused" },
 	{ MAILIMAP_ERROR_STARTTLS, "STARTTLS failed" },
@@ -314,6 +320,52 @@ read_failed_cancels(mailimap *imap, int log_type, const char *str, size_t size,
 		mailstream_cancel(imap->imap_stream);
 }
 
+/* The mailbox names the same as INBOX, or each other? */
+static bool
+same_mailbox(const char *x, const char *y)
+{
+	return strcmp(x, y) == 0 ||
+	       (strcasecmp(x, "INBOX") == 0 && strcasecmp(y, "INBOX") == 0);
+}
+
+/*
+ * With processed_mailbox: the server must offer MOVE, or UIDPLUS for
+ * COPY + UID EXPUNGE of exactly our UIDs (a plain EXPUNGE would remove
+ * whatever else a person marked \Deleted); the mailbox is created when
+ * missing. Refused, naming why, otherwise.
+ */
+static int
+prepare_processed(struct imap_conn *c, struct err *e)
+{
+	const char *pm = c->acct->processed_mailbox;
+	clist *found = NULL;
+	int r, n;
+
+	if (pm == NULL)
+		return 0;
+	if (same_mailbox(pm, c->acct->mailbox))
+		return conn_fail(c, e, EX_CONFIG, "processed_mailbox \"%s\" is "
+				 "the watched mailbox", pm);
+	c->can_move = mailimap_has_extension(c->imap, "MOVE") != 0;
+	if (!c->can_move && !mailimap_has_uidplus(c->imap))
+		return conn_fail(c, e, EX_UNAVAILABLE, "the server offers neither "
+			"MOVE nor UIDPLUS: refusing to move processed mail to %s "
+			"(only a plain EXPUNGE would be left, which removes every "
+			"message marked \\Deleted)", pm);
+	r = mailimap_list(c->imap, "", pm, &found);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "LIST processed_mailbox", r);
+	n = clist_count(found);
+	mailimap_list_result_free(found);
+	if (n > 0)
+		return 0;
+	r = mailimap_create(c->imap, pm);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "CREATE processed_mailbox", r);
+	log_info("imap: %s: created %s for processed mail", c->acct->name, pm);
+	return 0;
+}
+
 int
 imap_connect(const struct account *a, struct imap_conn **r, struct err *e)
 {
@@ -325,7 +377,8 @@ imap_connect(const struct account *a, struct imap_conn **r, struct err *e)
 	mailimap_set_timeout(c->imap, a->timeout_seconds);
 	mailimap_set_logger(c->imap, read_failed_cancels, NULL);
 	if (open_transport(c, e) < 0 || login(c, e) < 0 ||
-	    refresh_capabilities(c, e) < 0 || select_mailbox(c, e) < 0) {
+	    refresh_capabilities(c, e) < 0 || prepare_processed(c, e) < 0 ||
+	    select_mailbox(c, e) < 0) {
 		imap_close(&c);
 		return -1;
 	}
@@ -386,6 +439,14 @@ msg_att_find(const struct mailimap_msg_att *m, int type)
 }
 
 static int
+uint32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
 uid_size_cmp(const void *a, const void *b)
 {
 	uint32_t x = ((const struct uid_size *)a)->uid;
@@ -443,13 +504,13 @@ list_since(struct imap_conn *c, uint32_t last_uid, struct uid_size **r,
 
 /* How many of v[0..n) go into one body fetch (at least one). */
 static size_t
-batch_len(const struct uid_size *v, size_t n, size_t max_bytes)
+batch_len(const struct uid_size *v, size_t n, size_t max_bytes, size_t max_msgs)
 {
 	size_t i, bytes = 0;
 
 	if (n == 0 || v[0].size > max_bytes)
 		return n == 0 ? 0 : 1;
-	for (i = 0; i < n && i < IMAP_FETCH_BATCH_MSGS; i++) {
+	for (i = 0; i < n && i < max_msgs; i++) {
 		if (v[i].size > max_bytes)
 			break;
 		if (i > 0 && bytes + v[i].size > IMAP_FETCH_BATCH_BYTES)
@@ -477,18 +538,20 @@ body_fetch_type(bool partial, size_t max_bytes)
 	return ft;
 }
 
-/* Deliver the bodies in result for the batch v[0..n), in UID order. */
+/* Hand the bodies in result for the batch v[0..n) to fn, in UID order. */
 static int
 deliver_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
-	      clist *result, size_t max_bytes, imap_message_fn *fn, void *ctx,
+	      clist *result, size_t max_bytes, imap_batch_fn *fn, void *ctx,
 	      int *delivered, struct err *e)
 {
 	const struct mailimap_msg_att_body_section **body;
+	struct imap_message *m;
 	clistiter *it;
-	size_t i;
+	size_t i, k = 0;
 	int rc = 0;
 
 	body = xcalloc(n, sizeof(*body));
+	m = xcalloc(n, sizeof(*m));
 	for (it = clist_begin(result); it; it = clist_next(it)) {
 		const struct mailimap_msg_att_static *uid, *sec;
 		struct uid_size key, *hit;
@@ -502,32 +565,35 @@ deliver_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
 		if (hit != NULL)
 			body[hit - v] = sec->att_data.att_body_section;
 	}
-	for (i = 0; i < n && rc == 0; i++) {
-		struct imap_message m = { .uid = v[i].uid, .size = v[i].size };
-
+	for (i = 0; i < n; i++) {
 		if (body[i] == NULL || body[i]->sec_body_part == NULL) {
 			log_warn("imap: %s: uid %u vanished before its body was "
 				 "fetched", c->acct->name, v[i].uid);
 			continue;
 		}
-		m.data = body[i]->sec_body_part;
-		m.len = body[i]->sec_length;
-		if (m.len > max_bytes)
-			m.len = max_bytes;	/* a server ignoring <0.max> */
-		m.truncated = v[i].size > max_bytes || m.len < body[i]->sec_length;
-		if (fn(&m, ctx) < 0)
-			rc = err_set(e, 0, "imap: %s: stopped by caller at uid %u",
-				     c->acct->name, v[i].uid);
-		else
-			(*delivered)++;
+		m[k].uid = v[i].uid;
+		m[k].size = v[i].size;
+		m[k].data = body[i]->sec_body_part;
+		m[k].len = body[i]->sec_length;
+		if (m[k].len > max_bytes)
+			m[k].len = max_bytes;	/* a server ignoring <0.max> */
+		m[k].truncated = v[i].size > max_bytes ||
+				 m[k].len < body[i]->sec_length;
+		k++;
 	}
+	if (k > 0 && fn(m, k, ctx) < 0)
+		rc = err_set(e, 0, "imap: %s: stopped by caller in the batch "
+			     "from uid %u", c->acct->name, m[0].uid);
+	else
+		*delivered += (int)k;
+	free(m);
 	free(body);
 	return rc;
 }
 
 static int
 fetch_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
-	    size_t max_bytes, imap_message_fn *fn, void *ctx, int *delivered,
+	    size_t max_bytes, imap_batch_fn *fn, void *ctx, int *delivered,
 	    struct err *e)
 {
 	struct mailimap_fetch_type *ft;
@@ -551,7 +617,7 @@ fetch_batch(struct imap_conn *c, const struct uid_size *v, size_t n,
 
 int
 imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
-		 imap_message_fn *fn, void *ctx, struct err *e)
+		 imap_batch_fn *fn, void *ctx, struct err *e)
 {
 	struct uid_size *v;
 	size_t n, i, k;
@@ -561,7 +627,9 @@ imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
 	if (list_since(c, last_uid, &v, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n; i += k) {
-		k = batch_len(v + i, n - i, max_bytes);
+		k = batch_len(v + i, n - i, max_bytes,
+			      c->acct->batch_messages > 0 ?
+			      (size_t)c->acct->batch_messages : IMAP_FETCH_BATCH_MSGS);
 		if (fetch_batch(c, v + i, k, max_bytes, fn, ctx, &delivered,
 				e) < 0) {
 			free(v);
@@ -572,29 +640,122 @@ imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
 	return delivered;
 }
 
-/* ---- keyword --------------------------------------------------------- */
+/* ---- processed: keyword, move ---------------------------------------- */
 
-int
-imap_mark_processed(struct imap_conn *c, uint32_t uid, struct err *e)
+/* The set of uids[0..n) (ascending), consecutive runs as ranges. */
+static struct mailimap_set *
+uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && uids[j] == uids[j - 1] + 1; j++)
+			;
+		if (j - i == 1)
+			mailimap_set_add_single(set, uids[i]);
+		else
+			mailimap_set_add_interval(set, uids[i], uids[j - 1]);
+	}
+	return set;
+}
+
+/* UID STORE set +FLAGS.SILENT (flag); flag is consumed. */
+static int
+store_flag(struct imap_conn *c, struct mailimap_set *set,
+	   struct mailimap_flag *flag, const char *what, struct err *e)
 {
 	struct mailimap_store_att_flags *sa;
-	struct mailimap_flag_list *fl;
-	struct mailimap_set *set;
+	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
 	int r;
 
-	if (!c->info.keywords_allowed)
-		return 0;
-	fl = mailimap_flag_list_new_empty();
-	mailimap_flag_list_add(fl, mailimap_flag_new_flag_keyword(
-		xstrdup(IMAP_KEYWORD)));
+	mailimap_flag_list_add(fl, flag);
 	sa = mailimap_store_att_flags_new_add_flags_silent(fl);
-	set = mailimap_set_new_single(uid);
 	r = mailimap_uid_store(c->imap, set, sa);
 	mailimap_store_att_flags_free(sa);
-	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return etpan_fail(c, e, "UID STORE " IMAP_KEYWORD, r);
+		return etpan_fail(c, e, what, r);
 	return 0;
+}
+
+/* Move set to processed_mailbox: UID MOVE, or UID COPY, \Deleted and a
+ * UID EXPUNGE of exactly set (never a plain EXPUNGE). */
+static int
+move_processed(struct imap_conn *c, struct mailimap_set *set, struct err *e)
+{
+	const char *to = c->acct->processed_mailbox;
+	int r;
+
+	if (c->can_move) {
+		r = mailimap_uid_move(c->imap, set, to);
+		return r == MAILIMAP_NO_ERROR ? 0 : etpan_fail(c, e, "UID MOVE", r);
+	}
+	r = mailimap_uid_copy(c->imap, set, to);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "UID COPY", r);
+	if (store_flag(c, set, mailimap_flag_new_deleted(),
+		       "UID STORE \\Deleted", e) < 0)
+		return -1;
+	r = mailimap_uid_expunge(c->imap, set);
+	return r == MAILIMAP_NO_ERROR ? 0 : etpan_fail(c, e, "UID EXPUNGE", r);
+}
+
+int
+imap_mark_processed(struct imap_conn *c, const uint32_t *uids, size_t n,
+		    struct err *e)
+{
+	struct mailimap_set *set;
+	int rc = 0;
+
+	if (n == 0 || (!c->info.keywords_allowed && !c->acct->processed_mailbox))
+		return 0;
+	set = uid_set(uids, n);
+	if (c->info.keywords_allowed)
+		rc = store_flag(c, set, mailimap_flag_new_flag_keyword(
+			xstrdup(IMAP_KEYWORD)), "UID STORE " IMAP_KEYWORD, e);
+	if (rc == 0 && c->acct->processed_mailbox != NULL)
+		rc = move_processed(c, set, e);
+	mailimap_set_free(set);
+	return rc;
+}
+
+int
+imap_mark_committed(struct imap_conn *c, uint32_t last_uid, struct err *e)
+{
+	struct mailimap_search_key *key;
+	uint32_t *uids;
+	clist *found = NULL;
+	clistiter *it;
+	size_t n = 0;
+	int r;
+
+	if (last_uid == 0 || (!c->info.keywords_allowed && !c->acct->processed_mailbox))
+		return 0;
+	key = mailimap_search_key_new_multiple_empty();
+	mailimap_search_key_multiple_add(key, mailimap_search_key_new_uid(
+		mailimap_set_new_interval(1, last_uid)));
+	if (c->acct->processed_mailbox == NULL)	/* moved ones are gone */
+		mailimap_search_key_multiple_add(key,
+			mailimap_search_key_new_unkeyword(xstrdup(IMAP_KEYWORD)));
+	r = mailimap_uid_search(c->imap, NULL, key, &found);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_fail(c, e, "UID SEARCH", r);
+	uids = xcalloc((size_t)clist_count(found) + 1, sizeof(*uids));
+	for (it = clist_begin(found); it; it = clist_next(it)) {
+		uint32_t u = *(const uint32_t *)clist_content(it);
+
+		if (u >= 1 && u <= last_uid)	/* "1:n" names the last one too */
+			uids[n++] = u;
+	}
+	mailimap_search_result_free(found);
+	qsort(uids, n, sizeof(*uids), uint32_cmp);
+	if (n > 0)
+		log_info("imap: %s: %zu committed message(s) not yet marked: "
+			 "marking them now", c->acct->name, n);
+	r = imap_mark_processed(c, uids, n, e);
+	free(uids);
+	return r;
 }
 
 /* ---- IDLE ------------------------------------------------------------ */

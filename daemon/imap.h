@@ -31,7 +31,7 @@
 #define IMAP_IDLE_MAX_SECONDS	(29 * 60)	/* RFC 2177: re-issue before 30 min */
 #define IMAP_BACKOFF_MIN_MS	1000
 #define IMAP_BACKOFF_MAX_MS	(5 * 60 * 1000)
-#define IMAP_FETCH_BATCH_MSGS	256		/* messages per UID FETCH */
+#define IMAP_FETCH_BATCH_MSGS	256		/* per UID FETCH, unless batch_messages */
 #define IMAP_FETCH_BATCH_BYTES	(16u << 20)	/* declared bytes per UID FETCH */
 #define IMAP_LINE_MAX		(64u << 10)	/* an untagged line during IDLE */
 
@@ -56,11 +56,12 @@ struct imap_message {
 };
 
 /*
- * Called once per message, in ascending UID order. Return 0 to go on, -1 to
- * stop: imap_fetch_since then returns -1 with "stopped by caller" in e,
- * the connection still usable.
+ * Called once per fetched batch with v[0..n) (n >= 1) in ascending UID
+ * order, as one UID FETCH brought them: the caller commits them together.
+ * Return 0 to go on, -1 to stop: imap_fetch_since then returns -1 with
+ * "stopped by caller" in e, the connection still usable.
  */
-typedef int imap_message_fn(const struct imap_message *m, void *ctx);
+typedef int imap_batch_fn(const struct imap_message *v, size_t n, void *ctx);
 
 /*
  * Connect to account a (a is borrowed and must outlive the connection):
@@ -69,6 +70,8 @@ typedef int imap_message_fn(const struct imap_message *m, void *ctx);
  * a->ca_file or the system store, LOGIN with the first line of
  * a->password_file (wiped after use; a world-readable file is warned
  * about), SELECT a->mailbox. Every read is bounded by a->timeout_seconds.
+ * With a->processed_mailbox: refused unless the server offers MOVE or
+ * UIDPLUS, or when it names the watched mailbox; created when missing.
  * tls = none is done as configured; the caller logs the warning.
  * On success *r is a new connection owned by the caller (imap_close).
  */
@@ -79,22 +82,34 @@ const struct imap_mailbox_info *imap_mailbox(const struct imap_conn *c);
 
 /*
  * Fetch every message with UID > last_uid (UID FETCH last_uid+1:* of UID,
- * RFC822.SIZE, then BODY.PEEK[] in batches of IMAP_FETCH_BATCH_MSGS messages
+ * RFC822.SIZE, then BODY.PEEK[] in batches of a->batch_messages messages
  * or IMAP_FETCH_BATCH_BYTES bytes; \Seen is never set) and hand each to fn
  * in ascending UID order. A message larger than max_bytes is fetched
  * partially (BODY.PEEK[]<0.max_bytes>) and delivered with truncated set, so
- * it is never skipped silently. Returns the number of messages delivered,
- * or -1.
+ * it is never skipped silently. fn gets each batch whole. Returns the
+ * number of messages delivered, or -1.
  */
 int imap_fetch_since(struct imap_conn *c, uint32_t last_uid, size_t max_bytes,
-		     imap_message_fn *fn, void *ctx, struct err *e);
+		     imap_batch_fn *fn, void *ctx, struct err *e);
 
 /*
- * Mark uid processed: UID STORE uid +FLAGS.SILENT ($Brudvagt) when the
- * mailbox allows keywords; otherwise nothing. Never touches \Seen.
+ * Mark uids[0..n) (ascending) processed, in one command each: UID STORE
+ * set +FLAGS.SILENT ($Brudvagt) when the mailbox allows keywords; then,
+ * with processed_mailbox, move them there — UID MOVE (RFC 6851), or UID
+ * COPY, +FLAGS (\Deleted) and UID EXPUNGE of exactly these UIDs (UIDPLUS),
+ * never a plain EXPUNGE. Never touches \Seen. Only for committed messages.
  * Returns 0 or -1.
  */
-int imap_mark_processed(struct imap_conn *c, uint32_t uid, struct err *e);
+int imap_mark_processed(struct imap_conn *c, const uint32_t *uids, size_t n,
+			struct err *e);
+
+/*
+ * Finish what a crash or a failed command left: every message with a UID
+ * up to last_uid is committed, so mark those still lacking $Brudvagt (UID
+ * SEARCH UID 1:last_uid UNKEYWORD $Brudvagt) or, with processed_mailbox,
+ * move those still here. Once per connection, before fetching. 0 or -1.
+ */
+int imap_mark_committed(struct imap_conn *c, uint32_t last_uid, struct err *e);
 
 /*
  * Wait for new mail. With IDLE: IDLE for at most

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ingest.c — archive → analyse → commit for one message, then what a reply
+ * ingest.c — archive → analyse → commit for a batch of messages (one
+ * barrier for their archive files, one transaction), and what a reply
  * means for its case: a party's acknowledgement, a municipality's
  * Datatilsynet decision, an out-of-office's return date, the register
  * fields a reporter supplies later. Called by the mailbox watchers
@@ -415,8 +416,9 @@ thread_to_case(struct store *st, struct analysis *a)
 	}
 }
 
-/* A bounce of one of our mails (its Message-ID quoted) fails that mail. */
-static void
+/* A bounce of one of our mails (its Message-ID quoted) fails that mail;
+ * true when the outbound thread has news (a failure notice to send). */
+static bool
 record_bounce(const struct settings *s, struct store *st,
 	      const struct store_ingest_result *sr, const char *msg, size_t len,
 	      const char *bounce_id, int64_t now)
@@ -427,21 +429,71 @@ record_bounce(const struct settings *s, struct store *st,
 	int rc;
 
 	if (seq == 0)
-		return;
+		return false;
 	why = xasprintf("bounced: %s", bounce_id ? bounce_id : "(a bounce without Message-ID)");
 	rc = outbound_bounced(s, st, sr->case_ref, seq, why, now, &e);
 	free(why);
 	if (rc < 0)
 		log_warn("ingest: %s: bounce of seq %d not recorded: %s", sr->case_ref, seq, e.msg);
-	else if (rc == 1)
-		deliver_kick();
+	return rc == 1;
+}
+
+struct ingest_batch {
+	const struct settings *s;
+	struct store *st;
+	struct atomicfile_batch *files;	/* the archive files of the batch */
+	size_t n;			/* messages added */
+	bool kick;			/* the outbound thread has news */
+};
+
+int
+ingest_batch_begin(const struct settings *s, struct store *st,
+		   struct ingest_batch **r, struct err *e)
+{
+	struct ingest_batch *b;
+
+	if (store_batch_begin(st, e) < 0)
+		return -1;
+	b = xcalloc(1, sizeof(*b));
+	b->s = s;
+	b->st = st;
+	b->files = atomicfile_batch_new(s->spool_path);
+	*r = b;
+	return 0;
 }
 
 int
-ingest_message(const struct settings *s, struct store *st, const struct ingest_source *src,
-	       const char *msg, size_t len, int64_t now, struct ingest_result *r,
-	       struct err *e)
+ingest_batch_end(struct ingest_batch **bp, int rc, struct err *e)
 {
+	struct ingest_batch *b = *bp;
+
+	if (b == NULL)
+		return -1;
+	/* the archive files first: a committed row names only durable files */
+	if (rc == 0 && atomicfile_batch_commit(b->files, e) < 0)
+		rc = -1;
+	rc = store_batch_end(b->st, rc, e);
+	if (rc == 0 && b->kick)	/* only now can the outbound thread see it */
+		deliver_kick();
+	atomicfile_batch_free(&b->files);
+	free(b);
+	*bp = NULL;
+	return rc;
+}
+
+size_t
+ingest_batch_count(const struct ingest_batch *b)
+{
+	return b->n;
+}
+
+int
+ingest_batch_add(struct ingest_batch *b, const struct ingest_source *src,
+		 const char *msg, size_t len, int64_t now, struct ingest_result *r,
+		 struct err *e)
+{
+	const struct settings *s = b->s;
+	struct store *st = b->st;
 	char path[ARCHIVE_PATH_MAX], hash[ARCHIVE_HASH_HEX];
 	struct store_message_in in = { 0 };
 	struct store_ingest_result sr = { 0 };
@@ -452,7 +504,7 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (archive_put(s->spool_path, msg, len, path, e) < 0 ||
+	if (archive_add(b->files, s->spool_path, msg, len, path, e) < 0 ||
 	    archive_body_hash(msg, len, hash, e) < 0)
 		return -1;
 	in.account = src->account;
@@ -503,9 +555,11 @@ ingest_message(const struct settings *s, struct store *st, const struct ingest_s
 	if (!sr.duplicate && a && !sr.case_opened && sr.case_id && !sr.unknown_case_ref)
 		on_reply(s, st, a, &sr, now, r);
 	if (r->case_opened)	/* its mails: the outbound thread (notify.h) */
-		deliver_kick();
-	if (!sr.duplicate && in.kind == STORE_KIND_BOUNCE && sr.case_id && !sr.unknown_case_ref)
-		record_bounce(s, st, &sr, msg, len, in.message_id, now);
+		b->kick = true;
+	if (!sr.duplicate && in.kind == STORE_KIND_BOUNCE && sr.case_id && !sr.unknown_case_ref &&
+	    record_bounce(s, st, &sr, msg, len, in.message_id, now))
+		b->kick = true;
+	b->n++;
 	log_info("ingest: %s uid=%u: %s %s%s%s%s", src->account, src->uid, r->kind,
 		 in.message_id ? in.message_id : "(no message-id)",
 		 sr.case_ref[0] ? " case=" : "", sr.case_ref,
@@ -517,4 +571,16 @@ done:
 	free(json);
 	analysis_free(&a);
 	return rc;
+}
+
+int
+ingest_message(const struct settings *s, struct store *st, const struct ingest_source *src,
+	       const char *msg, size_t len, int64_t now, struct ingest_result *r,
+	       struct err *e)
+{
+	struct ingest_batch *b = NULL;
+
+	if (ingest_batch_begin(s, st, &b, e) < 0)
+		return -1;
+	return ingest_batch_end(&b, ingest_batch_add(b, src, msg, len, now, r, e), e);
 }

@@ -12,6 +12,7 @@
 #include "daemon/ingest.h"
 #include "daemon/watch.h"
 #include "lib/log.h"
+#include "lib/xalloc.h"
 #include "spool/store.h"
 
 #define EX_UNAVAILABLE	69
@@ -40,41 +41,80 @@ nap(const struct watch *w, uint32_t ms)
 	}
 }
 
+/* For tests/bench/ingest.sh (-v): each UID's commit time, to the ms. */
+static void
+log_committed(const char *account, const uint32_t *uids, size_t n)
+{
+	struct timespec ts;
+	long long at;
+	size_t i;
+
+	if (!log_is_verbose())
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	at = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	for (i = 0; i < n; i++)
+		log_debug("watch: %s: uid=%u committed at=%lld", account, uids[i], at);
+}
+
+/*
+ * One fetched batch: each message archived, analysed and recorded in one
+ * ingest batch, committed together, then marked on the server together.
+ * A message that cannot be recorded ends the batch there: those before it
+ * are committed and marked, it and the rest are fetched again after the
+ * reconnect. SIGTERM ends the batch after the message in hand.
+ */
 static int
-on_message(const struct imap_message *m, void *ctx)
+on_batch(const struct imap_message *v, size_t n, void *ctx)
 {
 	struct round *r = ctx;
 	const struct account *a = r->w->account;
-	struct ingest_source src = { a->name, a->mailbox, r->uidvalidity, m->uid, m->truncated };
+	struct ingest_batch *b = NULL;
 	struct ingest_result res;
 	struct err e = { 0 };
+	uint32_t *uids;
+	size_t i, k = 0;
+	int rc = 0;
 
 	if (*r->w->stop)
 		return -1;
-	if (ingest_message(r->w->s, r->st, &src, m->data, m->len, (int64_t)time(NULL),
-			   &res, &e) < 0) {
-		log_err("watch: %s: uid=%u not committed, will retry: %s", a->name,
-			m->uid, e.msg);
+	if (ingest_batch_begin(r->w->s, r->st, &b, &e) < 0) {
+		log_err("watch: %s: %s", a->name, e.msg);
 		r->failed = 1;
 		r->store_failed = 1;
 		return -1;
 	}
-	r->w->ingested++;
-	if (log_is_verbose()) {
-		struct timespec ts;
+	uids = xcalloc(n, sizeof(*uids));
+	for (i = 0; i < n && !*r->w->stop; i++) {
+		struct ingest_source src = { a->name, a->mailbox, r->uidvalidity,
+					     v[i].uid, v[i].truncated };
 
-		/* For tests/bench/ingest.sh: the commit time, to the ms. */
-		clock_gettime(CLOCK_REALTIME, &ts);
-		log_debug("watch: %s: uid=%u committed at=%lld", a->name, m->uid,
-			  (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		if (ingest_batch_add(b, &src, v[i].data, v[i].len,
+				     (int64_t)time(NULL), &res, &e) < 0) {
+			log_err("watch: %s: uid=%u not committed, will retry: %s",
+				a->name, v[i].uid, e.msg);
+			r->failed = 1;
+			break;
+		}
+		uids[k++] = v[i].uid;
 	}
-	/* Committed: only now may the server learn it was processed. */
-	if (imap_mark_processed(r->c, m->uid, &e) < 0) {
+	if (ingest_batch_end(&b, 0, &e) < 0) {
+		log_err("watch: %s: %zu message(s) from uid=%u not committed, "
+			"will retry: %s", a->name, k, v[0].uid, e.msg);
+		r->failed = 1;
+		k = 0;
+	}
+	r->w->ingested += k;
+	log_committed(a->name, uids, k);
+	/* Committed: only now may the server learn they were processed. */
+	if (k > 0 && imap_mark_processed(r->c, uids, k, &e) < 0) {
 		log_warn("%s", e.msg);
 		r->failed = 1;
-		return -1;
 	}
-	return 0;
+	free(uids);
+	if (r->failed || k < n)
+		rc = -1;
+	return rc;
 }
 
 /* Where to fetch from: the stored position, reset on a UIDVALIDITY change
@@ -111,18 +151,18 @@ position(struct round *r, uint32_t *last_r)
 }
 
 /*
- * Messages are committed in UID order and each is marked before the next is
- * committed, so a crash (or a failed STORE) between a commit and its mark
- * leaves one message unmarked: the last committed one, which no fetch will
- * bring back. Mark it again once per connection; marking is idempotent.
+ * A crash (or a failed command) between a batch's commit and its marking
+ * leaves committed messages unmarked, which no fetch brings back: once per
+ * connection, mark (or move) every message up to the stored position that
+ * still lacks it. Marking is idempotent.
  */
 static int
-remark_last(struct round *r, uint32_t last)
+remark_committed(struct round *r, uint32_t last)
 {
 	struct err e = { 0 };
 
 	r->remark_due = 0;
-	if (last == 0 || imap_mark_processed(r->c, last, &e) == 0)
+	if (imap_mark_committed(r->c, last, &e) == 0)
 		return 0;
 	log_warn("%s", e.msg);
 	return -1;
@@ -138,10 +178,10 @@ drain(struct round *r)
 
 	if (position(r, &last) < 0)
 		return -1;
-	if (r->remark_due && remark_last(r, last) < 0)
+	if (r->remark_due && remark_committed(r, last) < 0)
 		return -1;
 	n = imap_fetch_since(r->c, last, r->w->s->limits.max_message_bytes,
-			     on_message, r, &e);
+			     on_batch, r, &e);
 	if (n < 0 && !*r->w->stop && !r->failed)
 		log_warn("%s", e.msg);
 	return n < 0 && !*r->w->stop ? -1 : 0;
@@ -196,14 +236,11 @@ watch_main(void *arg)
 				break;
 			}
 		} else {
-			if (!w->connected) {
-				log_info("watch: %s: connected to %s:%d, watching %s", a->name,
-					 a->host, a->port, a->mailbox);
-				if (a->processed_mailbox)
-					log_warn("watch: %s: processed_mailbox is not implemented "
-						 "yet: handled mail is marked $Brudvagt and left "
-						 "in %s", a->name, a->mailbox);
-			}
+			if (!w->connected)
+				log_info("watch: %s: connected to %s:%d, watching %s%s%s",
+					 a->name, a->host, a->port, a->mailbox,
+					 a->processed_mailbox ? ", moving processed mail to " : "",
+					 a->processed_mailbox ? a->processed_mailbox : "");
 			w->connected = 1;
 			before = w->ingested;
 			r.caught_up = r.store_failed = 0;

@@ -2,10 +2,13 @@
 /*
  * watch.h — one thread per IMAP account: connect, catch up by UID, wait
  * for new mail (IDLE, or polling), reconnect with backoff when anything
- * breaks. A message is marked processed on the server only after
- * ingest_message() has committed it; the mailbox position in the store
- * advances in that same commit, so a crash anywhere loses nothing and a
- * restart processes nothing twice (the store also dedups by Message-ID).
+ * breaks. Each fetched batch is committed together (ingest_batch_*) and
+ * its messages are marked processed on the server (or moved to
+ * processed_mailbox) only after that commit; the mailbox position in the
+ * store advances in that same commit, so a crash anywhere loses nothing
+ * and a restart processes nothing twice (the store also dedups by
+ * Message-ID), and what was committed but not marked is marked on the
+ * next connection.
  */
 #ifndef BV_WATCH_H
 #define BV_WATCH_H

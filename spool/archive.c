@@ -190,8 +190,8 @@ move_to_corrupt(const char *spool, const char *relpath, struct err *e)
 }
 
 int
-archive_put(const char *spool, const char *msg, size_t len,
-	    char path_r[ARCHIVE_PATH_MAX], struct err *e)
+archive_add(struct atomicfile_batch *b, const char *spool, const char *msg,
+	    size_t len, char path_r[ARCHIVE_PATH_MAX], struct err *e)
 {
 	char hex[ARCHIVE_HASH_HEX], *path;
 	struct err ce = { 0 };
@@ -205,13 +205,30 @@ archive_put(const char *spool, const char *msg, size_t len,
 	free(path);
 	if (exists) {
 		rc = check_file(spool, path_r, NULL, NULL, &ce);
-		if (rc == 1)
+		if (rc == 1) {
+			/* maybe another thread's, renamed before its barrier */
+			atomicfile_batch_keep(b, path_r);
 			return 0;
+		}
 		log_warn("archive: existing copy unusable: %s", ce.msg);
 		if (move_to_corrupt(spool, path_r, e) == -1)
 			return -1;
 	}
-	return atomicfile_write(spool, path_r, msg, len, e);
+	return atomicfile_batch_add(b, path_r, msg, len, e);
+}
+
+int
+archive_put(const char *spool, const char *msg, size_t len,
+	    char path_r[ARCHIVE_PATH_MAX], struct err *e)
+{
+	struct atomicfile_batch *b = atomicfile_batch_new(spool);
+	int rc;
+
+	rc = archive_add(b, spool, msg, len, path_r, e);
+	if (rc == 0)
+		rc = atomicfile_batch_commit(b, e);
+	atomicfile_batch_free(&b);
+	return rc;
 }
 
 int

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "lib/atomicfile.h"
 #include "lib/err.h"
 
 #define ARCHIVE_HASH_HEX 65			/* 64 hex digits + NUL */
@@ -43,6 +44,16 @@ int archive_body_hash(const char *msg, size_t len,
  */
 int archive_put(const char *spool, const char *msg, size_t len,
 		char path_r[ARCHIVE_PATH_MAX], struct err *e);
+
+/*
+ * archive_put into batch b (whose root is spool): the file is written but
+ * durable only after atomicfile_batch_commit(b) returns 0, and path_r may
+ * be referenced (committed to the store) only then. An intact copy already
+ * there joins b's barrier too (another thread may have renamed it a moment
+ * ago). Returns 0, or -1 with e set; b keeps its other files either way.
+ */
+int archive_add(struct atomicfile_batch *b, const char *spool, const char *msg,
+		size_t len, char path_r[ARCHIVE_PATH_MAX], struct err *e);
 
 /*
  * Read the archived message at relpath (as archive_put gave it) into a new

@@ -37,6 +37,7 @@
 #define QUEUE_MAGIC "brudvagt-outbound 1\n"
 #define QUEUE_FILE_MAX (64u * 1024 * 1024)
 #define COMMIT_TRIES 5
+#define DEFER_BATCH 256		/* deferrals per commit when the server is down */
 
 static atomic_uint name_counter;
 
@@ -122,27 +123,32 @@ remove_files(const struct settings *s, char **files, size_t n)
 	}
 }
 
-/* Write the files of m[0..n) with seqs from first; names into files[]. */
+/* Write the files of m[0..n) with seqs from first behind one barrier;
+ * names into files[] (all NULL again on failure: nothing is left). */
 static int
 write_files(const struct settings *s, const char *ref, const struct outbound_mail *m,
 	    size_t n, int first, int64_t now, char **files, struct err *e)
 {
+	struct atomicfile_batch *fb = atomicfile_batch_new(s->spool_path);
 	struct buf b = { 0 };
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		buf_truncate(&b, 0);
 		compose(s, ref, &m[i], first + (int)i, now, &b);
 		files[i] = queue_name(ref, first + (int)i);
-		if (atomicfile_write(s->spool_path, files[i], b.s, b.len, e) < 0) {
-			free(files[i]);
-			files[i] = NULL;
-			buf_free(&b);
-			return -1;
-		}
+		rc = atomicfile_batch_add(fb, files[i], b.s, b.len, e);
 	}
+	if (rc == 0)
+		rc = atomicfile_batch_commit(fb, e);
+	atomicfile_batch_free(&fb);
 	buf_free(&b);
-	return 0;
+	for (i = 0; rc < 0 && i < n; i++) {
+		free(files[i]);
+		files[i] = NULL;
+	}
+	return rc;
 }
 
 static int
@@ -648,15 +654,25 @@ outbound_flush(const struct settings *s, struct store *st, int64_t now,
 
 	if (store_outbound_list(st, STORE_OUT_LIST_DUE, now, &v, &n, e) < 0)
 		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		if (down) {	/* the server is unreachable: defer the rest */
-			rc = retry_row(st, &v[i], now, "the SMTP server was unreachable", r, e);
-			continue;
-		}
+	for (i = 0; i < n && rc == 0 && !down; i++) {
 		k = deliver_one(s, st, &v[i], &conn, now, r, e);
 		if (k < 0)
 			rc = -1;
 		down = k == 1;
+	}
+	/* The server is unreachable: defer the rest, DEFER_BATCH to a commit
+	 * (short enough that a watcher waiting for the write lock is not
+	 * held up long). */
+	while (rc == 0 && down && i < n) {
+		size_t end = n - i > DEFER_BATCH ? i + DEFER_BATCH : n;
+
+		if (store_batch_begin(st, e) < 0) {
+			rc = -1;
+			break;
+		}
+		for (; rc == 0 && i < end; i++)
+			rc = retry_row(st, &v[i], now, "the SMTP server was unreachable", r, e);
+		rc = store_batch_end(st, rc, e);
 	}
 	smtp_close(&conn);
 	store_outbound_list_free(&v, n);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@ enum qid {
 	Q_BEGIN_READ,
 	Q_COMMIT,
 	Q_ROLLBACK,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
 	Q_USER_VERSION,
 	Q_MAILBOX_GET,
 	Q_MAILBOX_UPSERT,
@@ -121,6 +125,9 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_BEGIN_READ] = "BEGIN",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_SAVEPOINT] = "SAVEPOINT bv",
+	[Q_RELEASE] = "RELEASE bv",
+	[Q_ROLLBACK_TO] = "ROLLBACK TO bv",
 	[Q_USER_VERSION] = "PRAGMA user_version",
 	[Q_MAILBOX_GET] = "SELECT uidvalidity, last_uid, updated_at"
 		" FROM mailbox_state WHERE account = ?1 AND mailbox = ?2",
@@ -262,10 +269,14 @@ struct store {
 	sqlite3_stmt *stmt[Q_COUNT];
 	/* Transactions nest: a change made inside another's transaction (the
 	 * deadline clock queueing a mail through outbound_queue_to while it
-	 * records the mail as sent) joins it; a failure inside dooms the
-	 * whole, which then rolls back at the outer commit. */
+	 * records the mail as sent; each message of an ingest batch) is a
+	 * SAVEPOINT in it. A failure inside undoes that change alone and is
+	 * returned to the caller, who decides; only when SQLite itself has
+	 * rolled back the whole transaction (SQLITE_FULL, IOERR) is it doomed:
+	 * the outer commit then fails. */
 	int depth;
 	bool doomed;
+	bool writer;		/* holds this process's writer turn */
 };
 
 /* ---- names ---- */
@@ -469,15 +480,67 @@ col_tri(sqlite3_stmt *st, int i)
 
 /* ---- transactions ---- */
 
+/*
+ * The writers of one process take turns in arrival order. SQLite's own
+ * wait for its write lock is a poll with sleeps of up to 100 ms and no
+ * order: one thread committing back to back (the outbound thread deferring
+ * a long queue) kept a watcher waiting past its 10 s busy timeout, and a
+ * watcher woke up to 100 ms late. Here a writer waits on a condition
+ * variable and is woken the moment the one before it ends. Other
+ * processes (brudvagtctl) still meet SQLite's busy timeout.
+ */
+static pthread_mutex_t turn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn_cond = PTHREAD_COND_INITIALIZER;
+static unsigned long turn_next, turn_now;
+static _Thread_local bool turn_held;
+
+static void
+turn_take(struct store *s)
+{
+	unsigned long mine;
+
+	if (turn_held)	/* a second handle writing inside a first one's change */
+		panic("store: two write transactions in one thread would deadlock");
+	pthread_mutex_lock(&turn_lock);
+	mine = turn_next++;
+	while (mine != turn_now)
+		pthread_cond_wait(&turn_cond, &turn_lock);
+	pthread_mutex_unlock(&turn_lock);
+	turn_held = true;
+	s->writer = true;
+}
+
+static void
+turn_give(struct store *s)
+{
+	if (!s->writer)
+		return;
+	s->writer = false;
+	turn_held = false;
+	pthread_mutex_lock(&turn_lock);
+	turn_now++;
+	pthread_cond_broadcast(&turn_cond);
+	pthread_mutex_unlock(&turn_lock);
+}
+
 static int
 tx_open(struct store *s, enum qid id, struct err *e)
 {
-	if (s->depth > 0) {	/* inside another change: join it */
+	if (s->depth > 0) {	/* inside another change: a savepoint in it */
+		if (s->doomed)
+			return err_set(e, EX_IOERR, "store: the transaction "
+				       "was rolled back by a failure before");
+		if (run_id(s, Q_SAVEPOINT, e) == -1)
+			return -1;
 		s->depth++;
 		return 0;
 	}
-	if (run_id(s, id, e) == -1)
+	if (id == Q_BEGIN_WRITE)
+		turn_take(s);
+	if (run_id(s, id, e) == -1) {
+		turn_give(s);
 		return -1;
+	}
 	s->depth = 1;
 	s->doomed = false;
 	return 0;
@@ -501,6 +564,11 @@ static int
 tx_commit(struct store *s, struct err *e)
 {
 	if (s->depth > 1) {
+		if (s->doomed)
+			return err_set(e, EX_IOERR, "store: the transaction "
+				       "was rolled back by a failure");
+		if (run_id(s, Q_RELEASE, e) == -1)
+			return -1;	/* the caller rolls back */
 		s->depth--;
 		return 0;
 	}
@@ -512,11 +580,13 @@ tx_commit(struct store *s, struct err *e)
 	if (run_id(s, Q_COMMIT, e) == -1)
 		return -1;	/* the caller rolls back */
 	s->depth = 0;
+	turn_give(s);
 	return 0;
 }
 
 /* Roll back whatever is open; SQLite may have done so already. Inside a
- * nested change, only doom the outer one. */
+ * nested change, undo back to its savepoint; when SQLite has rolled back
+ * the whole transaction, doom the outer change. */
 static void
 tx_rollback(struct store *s)
 {
@@ -524,15 +594,22 @@ tx_rollback(struct store *s)
 
 	if (s->depth > 1) {
 		s->depth--;
-		s->doomed = true;
+		if (s->doomed)
+			return;
+		if (sqlite3_get_autocommit(s->db) ||
+		    run_id(s, Q_ROLLBACK_TO, &e) == -1 ||
+		    run_id(s, Q_RELEASE, &e) == -1) {
+			if (e.msg[0])
+				log_err("store: rollback to savepoint failed: %s", e.msg);
+			s->doomed = true;
+		}
 		return;
 	}
 	s->depth = 0;
 	s->doomed = false;
-	if (sqlite3_get_autocommit(s->db))
-		return;
-	if (run_id(s, Q_ROLLBACK, &e) == -1)
+	if (!sqlite3_get_autocommit(s->db) && run_id(s, Q_ROLLBACK, &e) == -1)
 		log_err("store: rollback failed: %s", e.msg);
+	turn_give(s);
 }
 
 /* Commit; on failure roll back. For the end of a successful change. */
@@ -543,6 +620,22 @@ tx_end(struct store *s, int rc, struct err *e)
 		return 0;
 	tx_rollback(s);
 	return -1;
+}
+
+int
+store_batch_begin(struct store *s, struct err *e)
+{
+	if (s->depth > 0)
+		return err_set(e, EX_SOFTWARE, "store: a batch inside a change");
+	return tx_begin(s, e);
+}
+
+int
+store_batch_end(struct store *s, int rc, struct err *e)
+{
+	if (s->depth != 1)
+		panic("store: batch end at depth %d", s->depth);
+	return tx_end(s, rc, e);
 }
 
 /* ---- open, close, migrate ---- */

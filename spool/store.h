@@ -6,8 +6,8 @@
  * seen, where it was seen, each mailbox's IMAP position, and the cases with
  * their parties, history and outbound mail. SQLite runs in WAL mode with
  * synchronous=FULL and foreign keys on; every logical change is one
- * BEGIN IMMEDIATE transaction, so after a crash either all of it is there
- * or none. The schema version lives in PRAGMA user_version and is migrated
+ * BEGIN IMMEDIATE transaction (or a savepoint in a caller's batch, see
+ * store_batch_begin), so after a crash either all of it is there or none. The schema version lives in PRAGMA user_version and is migrated
  * forward only, at store_open.
  *
  * Callers see only the structs below; sqlite3 stays inside store.c. Times
@@ -228,6 +228,23 @@ int store_open(const char *path, struct store **r, struct err *e);
 
 /* Close the database (finalizing every statement); accepts NULL, clears *s. */
 void store_close(struct store **s);
+
+/*
+ * A batch: the changes made on s until store_batch_end form one
+ * transaction (BEGIN IMMEDIATE: the write lock is held until the end), and
+ * so cost one commit (one WAL fsync) between them. Each change inside is a
+ * SAVEPOINT: one that fails is undone alone and returns -1 as usual, the
+ * others stay in the batch — unless SQLite rolled back the whole
+ * transaction itself (a full disk, an I/O error): then every later change
+ * and the end fail. Not for use inside another change (EX_SOFTWARE).
+ */
+int store_batch_begin(struct store *s, struct err *e);
+
+/*
+ * End the batch: with rc 0 commit it — 0, or -1 with e and nothing of the
+ * batch kept; with rc -1 roll all of it back and return -1 (e untouched).
+ */
+int store_batch_end(struct store *s, int rc, struct err *e);
 
 /* The database's schema version (user_version) into *version_r. */
 int store_schema_version(struct store *s, int *version_r, struct err *e);

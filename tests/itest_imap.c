@@ -70,7 +70,7 @@ static void
 account_from_config(const char *path, const char *name, struct account *a)
 {
 	config_setting_t *list, *s;
-	const char *tls, *ca;
+	const char *tls, *ca, *pm;
 	config_t cfg;
 	int i;
 
@@ -97,8 +97,11 @@ account_from_config(const char *path, const char *name, struct account *a)
 	a->user = xstrdup(lookup_str(s, "user", name));
 	a->password_file = xstrdup(lookup_str(s, "password_file", "/dev/null"));
 	a->mailbox = xstrdup(lookup_str(s, "mailbox", "INBOX"));
+	pm = lookup_str(s, "processed_mailbox", NULL);
+	a->processed_mailbox = pm != NULL ? xstrdup(pm) : NULL;
 	a->poll_seconds = lookup_int(s, "poll_seconds", 60);
 	a->timeout_seconds = lookup_int(s, "timeout_seconds", 60);
+	a->batch_messages = lookup_int(s, "batch_messages", 256);
 	config_destroy(&cfg);
 }
 
@@ -116,9 +119,8 @@ struct fetch_ctx {
 };
 
 static int
-print_message(const struct imap_message *m, void *p)
+print_one(const struct imap_message *m, const struct fetch_ctx *fc)
 {
-	const struct fetch_ctx *fc = p;
 	char path[4096];
 	FILE *f;
 
@@ -136,13 +138,24 @@ print_message(const struct imap_message *m, void *p)
 }
 
 static int
+print_batch(const struct imap_message *v, size_t n, void *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (print_one(&v[i], p) < 0)
+			return -1;
+	return 0;
+}
+
+static int
 do_fetch(struct imap_conn *c, uint32_t last, const char *dir, size_t max,
 	 struct err *e)
 {
 	struct fetch_ctx fc = { dir };
 	int n;
 
-	if ((n = imap_fetch_since(c, last, max, print_message, &fc, e)) < 0)
+	if ((n = imap_fetch_since(c, last, max, print_batch, &fc, e)) < 0)
 		return -1;
 	printf("fetched=%d\n", n);
 	return 0;
@@ -225,9 +238,11 @@ run_account(int argc, char **argv)
 			      argc >= 7 ? strtoul(argv[6], NULL, 10) : 50u << 20,
 			      &e);
 	else if (strcmp(act, "mark") == 0)
-		for (i = 4; i < argc && rc == 0; i++)
-			rc = imap_mark_processed(c,
-				(uint32_t)strtoul(argv[i], NULL, 10), &e);
+		for (i = 4; i < argc && rc == 0; i++) {
+			uint32_t uid = (uint32_t)strtoul(argv[i], NULL, 10);
+
+			rc = imap_mark_processed(c, &uid, 1, &e);
+		}
 	else if (strcmp(act, "idle") == 0 && argc >= 5)
 		rc = do_idle(c, atoi(argv[4]), &e);
 	else if (strcmp(act, "survive") == 0 && argc >= 6)

@@ -49,12 +49,15 @@ ms_now(void)
 }
 
 static int
-count_message(const struct imap_message *m, void *ctx)
+count_batch(const struct imap_message *v, size_t n, void *ctx)
 {
 	struct tally *t = ctx;
+	size_t i;
 
-	t->messages++;
-	t->bytes += m->len;
+	for (i = 0; i < n; i++) {
+		t->messages++;
+		t->bytes += v[i].len;
+	}
 	return 0;
 }
 
@@ -72,7 +75,7 @@ do_fetch(const struct account *a)
 		return EX_UNAVAILABLE;
 	}
 	t1 = ms_now();
-	n = imap_fetch_since(c, 0, 64u << 20, count_message, &t, &e);
+	n = imap_fetch_since(c, 0, 64u << 20, count_batch, &t, &e);
 	t2 = ms_now();
 	imap_close(&c);
 	if (n < 0) {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tests for lib/atomicfile.c: durable writes, and fault injection with
- * -Wl,--wrap=fsync,write,rename (tests/test_atomicfile.wrap): ENOSPC and EIO
- * at each step return an error and leave neither the file nor a temp file.
+ * -Wl,--wrap=fsync,write,rename,syncfs (tests/test_atomicfile.wrap): ENOSPC
+ * and EIO at each step return an error and leave neither the file nor a
+ * temp file;
+ * the same for a batch of files behind one barrier.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +23,7 @@
 #include "lib/xalloc.h"
 
 /* Fault injection: the nth call (1-based) of fn fails with err. */
-enum fn { FN_NONE, FN_FSYNC, FN_WRITE, FN_RENAME, FN_SHORT_WRITE };
+enum fn { FN_NONE, FN_FSYNC, FN_WRITE, FN_RENAME, FN_SHORT_WRITE, FN_SYNCFS };
 static struct { enum fn fn; int nth, err, calls; } fault;
 
 int __real_fsync(int fd);
@@ -30,6 +32,8 @@ ssize_t __real_write(int fd, const void *p, size_t n);
 ssize_t __wrap_write(int fd, const void *p, size_t n);
 int __real_rename(const char *from, const char *to);
 int __wrap_rename(const char *from, const char *to);
+int __real_syncfs(int fd);
+int __wrap_syncfs(int fd);
 
 static int
 fault_hit(enum fn fn)
@@ -77,6 +81,16 @@ __wrap_rename(const char *from, const char *to)
 		return -1;
 	}
 	return __real_rename(from, to);
+}
+
+int
+__wrap_syncfs(int fd)
+{
+	if (fault_hit(FN_SYNCFS)) {
+		errno = fault.err;
+		return -1;
+	}
+	return __real_syncfs(fd);
 }
 
 static int
@@ -236,6 +250,83 @@ test_faults(void **state)
 	free(tmpdir);
 }
 
+/* Files behind one barrier: all there after the commit, nothing before
+ * it; a fault at any step of the barrier leaves none of them. Three files
+ * and a kept one take the syncfs way, two and a kept one the fsync way. */
+static void
+test_batch(void **state)
+{
+	static const struct {
+		size_t nfiles;
+		enum fn fn;
+		int nth;
+	} faults[] = {
+		{ 3, FN_NONE, 0 },
+		{ 3, FN_SYNCFS, 1 },			/* before the renames */
+		{ 3, FN_RENAME, 1 }, { 3, FN_RENAME, 2 },	/* after one */
+		{ 3, FN_SYNCFS, 2 },			/* after the renames */
+		{ 2, FN_NONE, 0 },
+		{ 2, FN_FSYNC, 2 },			/* a file's fsync */
+		{ 2, FN_FSYNC, 3 },			/* the kept file's */
+		{ 2, FN_RENAME, 2 },
+		{ 2, FN_FSYNC, 4 },			/* a directory's */
+	};
+	const char *root = *state, *names[] = { "b/one", "c/two", "b/three" };
+	char *tmpdir = xasprintf("%s/tmp", root), *kept = xasprintf("%s/k", root);
+	struct atomicfile_batch *b;
+	struct err e;
+	size_t i, k;
+	char *s;
+
+	assert_int_equal(atomicfile_write(root, "k", "kept", 4, NULL), 0);
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		memset(&fault, 0, sizeof(fault));
+		b = atomicfile_batch_new(root);
+		for (k = 0; k < faults[i].nfiles; k++)
+			assert_int_equal(atomicfile_batch_add(b, names[k], names[k],
+							      strlen(names[k]), &e), 0);
+		atomicfile_batch_keep(b, "k");
+		assert_int_equal(atomicfile_batch_count(b), faults[i].nfiles + 1);
+		s = xasprintf("%s/b/one", root);
+		assert_int_equal(access(s, F_OK), -1);	/* not before the commit */
+		free(s);
+		fault.fn = faults[i].fn;
+		fault.nth = faults[i].nth;
+		fault.err = EIO;
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(atomicfile_batch_commit(b, &e),
+				 faults[i].fn == FN_NONE ? 0 : -1);
+		assert_int_equal(fault.calls >= fault.nth, true);
+		assert_int_equal(atomicfile_batch_count(b), 0);
+		atomicfile_batch_free(&b);
+		assert_null(b);
+		assert_int_equal(count_entries(tmpdir), 0);
+		for (k = 0; k < faults[i].nfiles; k++) {
+			s = xasprintf("%s/%s", root, names[k]);
+			if (faults[i].fn == FN_NONE) {
+				char *got = slurp(s);
+
+				assert_string_equal(got, names[k]);
+				free(got);
+				unlink(s);
+			} else {
+				assert_int_equal(access(s, F_OK), -1);
+			}
+			free(s);
+		}
+		s = slurp(kept);
+		assert_string_equal(s, "kept");	/* a kept file is never removed */
+		free(s);
+	}
+	/* freed without a commit: nothing stays behind */
+	b = atomicfile_batch_new(root);
+	assert_int_equal(atomicfile_batch_add(b, "b/one", "x", 1, &e), 0);
+	atomicfile_batch_free(&b);
+	assert_int_equal(count_entries(tmpdir), 0);
+	free(tmpdir);
+	free(kept);
+}
+
 int
 main(void)
 {
@@ -243,6 +334,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_write_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -492,6 +492,80 @@ test_fault_injection(void **state)
 	assert_int_equal(store_integrity_check(fx->s, &e), 1);
 }
 
+/*
+ * A batch: each message's change is a savepoint. A step failing anywhere in
+ * one message undoes that message alone; the batch still commits the one
+ * before it, the position stops there, and the retry gets the next ref (no
+ * gap). A failing COMMIT keeps nothing of the batch.
+ */
+static void
+test_batch_savepoints(void **state)
+{
+	static const int codes[] = { SQLITE_IOERR, SQLITE_BUSY, SQLITE_CONSTRAINT };
+	struct fx *fx = *state;
+	struct store_ingest_result r;
+	struct store_message_in in;
+	struct store_mailbox mb;
+	struct store_message m;
+	struct err e;
+	char good[32], bad[32];
+	int64_t now = utc(2026, 11, 30, 10, 0);
+	int n, failures = 0;
+	uint32_t uid = 0;
+	size_t cases = 0;
+
+	for (n = 1;; n++) {
+		snprintf(good, sizeof(good), "<g%d@x>", n);
+		snprintf(bad, sizeof(bad), "<b%d@x>", n);
+		assert_int_equal(store_batch_begin(fx->s, &e), 0);
+		assert_int_equal(store_batch_begin(fx->s, &e), -1);	/* no nesting */
+		in = report(good, ++uid, now);
+		ingest_ok(fx, &in, &r);
+		in = report(bad, ++uid, now);
+		fault_arm(n, codes[n % 3]);
+		if (store_ingest(fx->s, &in, &r, &e) == 0) {
+			fault_arm(0, 0);
+			assert_int_equal(store_batch_end(fx->s, 0, &e), 0);
+			break;		/* the nth step was never reached */
+		}
+		fault_arm(0, 0);
+		failures++;
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(store_batch_end(fx->s, 0, &e), 0);
+		cases++;
+		assert_int_equal(count_cases(fx), cases);
+		assert_int_equal(store_message_find(fx->s, bad, &m, &e), 0);
+		assert_int_equal(store_mailbox_get(fx->s, "borgerservice", "INBOX",
+						   &mb, &e), 1);
+		assert_int_equal(mb.last_uid, uid - 1);
+		/* the retry, alone: the next ref */
+		ingest_ok(fx, &in, &r);
+		cases++;
+		assert_int_equal(count_cases(fx), cases);
+	}
+	print_message("%d failing steps in a batch, each undone alone\n", failures);
+	assert_true(failures >= 10);
+	cases += 2;
+	assert_int_equal(count_cases(fx), cases);
+
+	/* the COMMIT fails: nothing of the batch stays */
+	assert_int_equal(store_batch_begin(fx->s, &e), 0);
+	in = report("<lost@x>", ++uid, now);
+	ingest_ok(fx, &in, &r);
+	fault_arm(1, SQLITE_IOERR);
+	assert_int_equal(store_batch_end(fx->s, 0, &e), -1);
+	fault_arm(0, 0);
+	assert_int_equal(count_cases(fx), cases);
+	/* rolled back on purpose */
+	assert_int_equal(store_batch_begin(fx->s, &e), 0);
+	ingest_ok(fx, &in, &r);
+	assert_int_equal(store_batch_end(fx->s, -1, &e), -1);
+	assert_int_equal(count_cases(fx), cases);
+	ingest_ok(fx, &in, &r);
+	assert_int_equal(count_cases(fx), cases + 1);
+	assert_int_equal(store_integrity_check(fx->s, &e), 1);
+}
+
 static void
 test_record_ack(void **state)
 {
@@ -994,6 +1068,7 @@ main(void)
 		T(test_triage_and_hold),
 		T(test_mailbox_state),
 		T(test_fault_injection),
+		T(test_batch_savepoints),
 		T(test_record_ack),
 		T(test_events_append_only),
 		T(test_party_records),

@@ -8,7 +8,10 @@
 # Message-IDs, four municipalities as senders, 5 without a Message-ID)
 # written into the borgerservice Maildir before Dovecot starts, and the
 # first 50 of them (10 %) into the dpo Maildir as well: 550 messages.
-# brudvagtd runs as a daemon on both accounts over implicit TLS.
+# brudvagtd runs as a daemon on both accounts over implicit TLS; it commits
+# in batches (archive files behind one barrier, one transaction, one UID
+# STORE per batch): every other start with batch_messages = 16, the others
+# with the default 256.
 #
 # The kills: CRASH_KILLS (20) times, brudvagtd is started, runs until the
 # store holds a seeded-random number of message locations (so every kill
@@ -35,6 +38,7 @@ BVD=$BUILD/brudvagtd
 
 . tests/lib/dovecot.sh
 . tests/lib/reports.sh
+. tests/lib/conf.sh
 
 NREPORTS=500
 NDUP=50			# reports 1..NDUP also go to dpo
@@ -59,27 +63,11 @@ reports_maildir borgerservice 1 $NREPORTS $TAG $NOMID_EVERY || exit 1
 reports_maildir dpo 1 $NDUP $TAG $NOMID_EVERY || exit 1
 dovecot_start || exit 1
 
-cat > "$T/crash.conf" <<EOF
-accounts = (
-  { name = "borgerservice"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$DV_CA"; user = "borgerservice"; password_file = "$DV_PW_BORGERSERVICE";
-    mailbox = "INBOX"; timeout_seconds = 10; },
-  { name = "dpo"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$DV_CA"; user = "dpo"; password_file = "$DV_PW_DPO";
-    mailbox = "INBOX"; timeout_seconds = 10; } );
-smtp = { host = "127.0.0.1"; port = 2525; tls = "none"; from = "brudvagt@aarhus.dk";
-         message_id_domain = "brudvagt.aarhus.dk"; };
-system_owner = { name = "Borgerservice, Aarhus Kommune";
-                 emails = [ "borgerservice@aarhus.dk", "databeskyttelse@aarhus.dk" ]; };
-supplier = { name = "Deloitte"; domains = [ "deloitte.dk" ]; emails = [ ]; };
-municipalities = (
-  { name = "Horsens"; domains = [ "horsens.dk" ]; contacts = ( { email = "dpo@horsens.dk"; } ); },
-  { name = "Silkeborg"; domains = [ "silkeborg.dk" ]; contacts = ( { email = "dpo@silkeborg.dk"; } ); },
-  { name = "Viborg"; domains = [ "viborg.dk" ]; contacts = ( { email = "dpo@viborg.dk"; } ); },
-  { name = "Favrskov"; domains = [ "favrskov.dk" ]; contacts = ( { email = "dpo@favrskov.dk"; } ); } );
-store = { path = "$T/brudvagt.db"; };
-spool = { path = "$T/spool"; };
-EOF
+conf_write "$T/crash.conf" "$T"
+
+# Every other start commits in batches of 16 messages instead of the
+# default 256: more commit points for the kills to land between.
+conf_write "$T/crash16.conf" "$T" "batch_messages = 16;" "batch_messages = 16;"
 
 # The kill plan, from the seed: per kill "THRESHOLD DELAY_MS"; THRESHOLD 0
 # means "DELAY_MS after the start". Thresholds rise through the burst.
@@ -108,8 +96,8 @@ wait_locations() {
 	return 1
 }
 
-start_daemon() {
-	"$BVD" -c "$T/crash.conf" 2>> "$T/daemon.err" &
+start_daemon() {	# [CONF]
+	"$BVD" -c "${1:-$T/crash.conf}" 2>> "$T/daemon.err" &
 	pid=$!
 	dovecot_track $pid
 }
@@ -119,7 +107,7 @@ mid_burst=0
 while read -r threshold delay; do
 	i=$((i + 1))
 	echo "--- start $i" >> "$T/daemon.err"
-	start_daemon
+	[ $((i % 2)) = 0 ] && start_daemon "$T/crash16.conf" || start_daemon
 	if [ "$threshold" -gt 0 ]; then
 		wait_locations "$threshold" 30 $pid ||
 			bad "kill $i: $threshold locations not reached in 30 s"
@@ -140,6 +128,14 @@ echo "--- final start" >> "$T/daemon.err"
 start_daemon
 wait_locations $NLOC 60 $pid && ok "after the last restart all $NLOC messages are stored" ||
 	bad "after 60 s: $(locations)/$NLOC locations; $(tail -3 "$T/daemon.err")"
+# Let the outbound thread queue the mails of every case first (<= 60 s):
+# it does not look at SIGTERM between cases, so a backlog of hundreds can
+# outlast the 10 s stop and leave its unfinished queue files in spool/tmp
+# (removed at the next start) — an outbound matter, not this test's.
+unnotified() { q "select count(*) from cases c where not exists (select 1 from events v
+	where v.case_id = c.id and v.type = 'mails_queued')" 2>/dev/null || echo 1; }
+_i=0
+while [ "$(unnotified)" != 0 ] && [ $_i -lt 600 ]; do sleep 0.1; _i=$((_i + 1)); done
 # Give the last UID STORE a moment, then stop as systemd would.
 sleep 0.2
 kill -TERM $pid

@@ -19,6 +19,7 @@ SAMPLE=tests/corpus/sample
 [ -x "$BVD" ] || { echo "ingest: $BVD not built" >&2; exit 1; }
 
 . tests/lib/dovecot.sh
+. tests/lib/conf.sh
 
 fails=0
 ok() { echo "  ok   $*"; }
@@ -30,37 +31,8 @@ dovecot_start || exit 1
 T=$DV_DIR/t
 mkdir -p "$T"
 
-# conf FILE CA: two accounts on the IMAPS port, the municipalities the
-# sample reports name.
-conf() {
-	cat > "$1" <<EOF2
-accounts = (
-  { name = "borgerservice"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$2"; user = "borgerservice"; password_file = "$DV_PW_BORGERSERVICE";
-    mailbox = "INBOX"; timeout_seconds = 10; },
-  { name = "dpo"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$2"; user = "dpo"; password_file = "$DV_PW_DPO";
-    mailbox = "INBOX"; timeout_seconds = 10; } );
-smtp = { host = "127.0.0.1"; port = 2525; tls = "none"; from = "brudvagt@aarhus.dk";
-         message_id_domain = "brudvagt.aarhus.dk"; };
-system_owner = { name = "Borgerservice, Aarhus Kommune";
-                 emails = [ "borgerservice@aarhus.dk", "databeskyttelse@aarhus.dk" ]; };
-supplier = { name = "Deloitte"; domains = [ "deloitte.dk" ]; emails = [ ]; };
-municipalities = (
-  { name = "Horsens"; domains = [ "horsens.dk" ]; contacts = ( { email = "dpo@horsens.dk"; } ); },
-  { name = "Silkeborg"; domains = [ "silkeborg.dk" ]; contacts = ( { email = "dpo@silkeborg.dk"; } ); },
-  { name = "Viborg"; domains = [ "viborg.dk" ]; contacts = ( { email = "dpo@viborg.dk"; } ); },
-  { name = "Favrskov"; domains = [ "favrskov.dk" ]; contacts = ( { email = "dpo@favrskov.dk"; } ); },
-  { name = "Odder"; domains = [ "odder.dk" ]; contacts = ( { email = "dpo@odder.dk"; } ); },
-  { name = "Samsø"; domains = [ "samsoe.dk" ]; contacts = ( { email = "dpo@samsoe.dk"; } ); },
-  { name = "Skanderborg"; domains = [ "skanderborg.dk" ]; contacts = ( { email = "dpo@skanderborg.dk"; } ); },
-  { name = "Aarhus"; domains = [ "aarhus.dk" ]; contacts = ( { email = "dpo@aarhus.dk"; } ); } );
-store = { path = "$T/brudvagt.db"; };
-spool = { path = "$T/spool"; };
-EOF2
-}
-conf "$T/ok.conf" "$DV_CA"
-conf "$T/wrongca.conf" "$DV_WRONG_CA"
+conf_write "$T/ok.conf" "$T"
+CONF_CA=$DV_WRONG_CA conf_write "$T/wrongca.conf" "$T"
 
 # 01 to both mailboxes (same Message-ID), 02 to dpo, 11 to borgerservice.
 dovecot_deliver borgerservice "$SAMPLE/01-horsens-fejlsendt-chatlog.eml"
