@@ -94,6 +94,7 @@ on_batch(const struct imap_message *v, size_t n, void *ctx)
 			log_err("watch: %s: uid=%u not committed, will retry: %s",
 				a->name, v[i].uid, e.msg);
 			r->failed = 1;
+			r->store_failed = 1;
 			break;
 		}
 		uids[k++] = v[i].uid;
@@ -102,6 +103,7 @@ on_batch(const struct imap_message *v, size_t n, void *ctx)
 		log_err("watch: %s: %zu message(s) from uid=%u not committed, "
 			"will retry: %s", a->name, k, v[0].uid, e.msg);
 		r->failed = 1;
+		r->store_failed = 1;
 		k = 0;
 	}
 	r->w->ingested += k;
