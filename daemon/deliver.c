@@ -54,15 +54,16 @@ log_stats(const struct outbound_stats *r)
 
 /* One round: new cases' mails, then what is due. -1 when the store failed. */
 static int
-round_once(const struct settings *s, struct store *st, struct outbound_stats *r)
+round_once(const struct settings *s, struct store *st,
+	   const volatile sig_atomic_t *stop, struct outbound_stats *r)
 {
 	struct err e = { 0 };
 
-	if (notify_pending(s, st, time(NULL), &e) < 0) {
+	if (notify_pending(s, st, time(NULL), stop, &e) < 0) {
 		log_err("deliver: queueing new cases' mails: %s", e.msg);
 		return -1;
 	}
-	if (outbound_flush(s, st, time(NULL), r, &e) < 0) {
+	if (outbound_flush(s, st, time(NULL), stop, r, &e) < 0) {
 		log_err("deliver: %s", e.msg);
 		return -1;
 	}
@@ -101,7 +102,7 @@ deliver_main(void *arg)
 			recover(d->s, st, &r);
 			last_recover = time(NULL);
 		}
-		round_once(d->s, st, &r);
+		round_once(d->s, st, d->stop, &r);
 		log_stats(&r);
 		if (!*d->stop)
 			wait_kick(DELIVER_TICK_SECONDS);
@@ -134,7 +135,7 @@ deliver_once(const struct settings *s)
 		rc = 74;
 	for (pass = 0; rc == 0 && pass < DELIVER_ONCE_PASSES; pass++) {
 		before = r.sent + r.failed + r.retried;
-		if (round_once(s, st, &r) < 0)
+		if (round_once(s, st, NULL, &r) < 0)
 			rc = 74;
 		if (r.sent + r.failed + r.retried == before)
 			break;

@@ -709,7 +709,7 @@ notify_case_opened(const struct settings *s, struct store *st,
 
 int
 notify_pending(const struct settings *s, struct store *st, int64_t now,
-	       struct err *e)
+	       const volatile sig_atomic_t *stop, struct err *e)
 {
 	char (*refs)[STORE_REF_MAX] = NULL;
 	size_t n = 0, i;
@@ -718,7 +718,7 @@ notify_pending(const struct settings *s, struct store *st, int64_t now,
 	if (store_cases_unnotified(st, now - (int64_t)s->smtp.max_queue_hours * 3600,
 				   &refs, &n, e) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !(stop && *stop); i++) {
 		if (notify_case_opened(s, st, refs[i], now, e) < 0) {
 			free(refs);
 			return -1;

@@ -24,6 +24,7 @@
 #ifndef BV_NOTIFY_H
 #define BV_NOTIFY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,10 +64,11 @@ const char *notify_kind_name(enum notify_kind k);
 /*
  * Queue the first mails of every case opened in the last max_queue_hours
  * that has none yet. Returns how many cases were handled, or -1 with e
- * (the rest is tried on the next call).
+ * (the rest is tried on the next call). Stops between two cases once
+ * *stop is set (NULL: never), so that SIGTERM is not held up by a backlog.
  */
 int notify_pending(const struct settings *s, struct store *st, int64_t now,
-		   struct err *e);
+		   const volatile sig_atomic_t *stop, struct err *e);
 
 /*
  * The per-sender limit on reports (limits.reports_per_sender_per_hour; 0:

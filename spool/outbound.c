@@ -644,7 +644,8 @@ deliver_one(const struct settings *s, struct store *st, const struct store_outbo
 
 int
 outbound_flush(const struct settings *s, struct store *st, int64_t now,
-	       struct outbound_stats *r, struct err *e)
+	       const volatile sig_atomic_t *stop, struct outbound_stats *r,
+	       struct err *e)
 {
 	struct store_outbound *v = NULL;
 	struct smtp_conn *conn = NULL;
@@ -654,7 +655,7 @@ outbound_flush(const struct settings *s, struct store *st, int64_t now,
 
 	if (store_outbound_list(st, STORE_OUT_LIST_DUE, now, &v, &n, e) < 0)
 		return -1;
-	for (i = 0; i < n && rc == 0 && !down; i++) {
+	for (i = 0; i < n && rc == 0 && !down && !(stop && *stop); i++) {
 		k = deliver_one(s, st, &v[i], &conn, now, r, e);
 		if (k < 0)
 			rc = -1;
@@ -663,7 +664,7 @@ outbound_flush(const struct settings *s, struct store *st, int64_t now,
 	/* The server is unreachable: defer the rest, DEFER_BATCH to a commit
 	 * (short enough that a watcher waiting for the write lock is not
 	 * held up long). */
-	while (rc == 0 && down && i < n) {
+	while (rc == 0 && down && i < n && !(stop && *stop)) {
 		size_t end = n - i > DEFER_BATCH ? i + DEFER_BATCH : n;
 
 		if (store_batch_begin(st, e) < 0) {

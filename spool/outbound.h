@@ -37,6 +37,7 @@
 #ifndef BV_OUTBOUND_H
 #define BV_OUTBOUND_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -120,7 +121,8 @@ int outbound_recover(const struct settings *s, struct store *st, int64_t now,
  * recorded on the rows).
  */
 int outbound_flush(const struct settings *s, struct store *st, int64_t now,
-		   struct outbound_stats *r, struct err *e);
+		   const volatile sig_atomic_t *stop, struct outbound_stats *r,
+		   struct err *e);
 
 /*
  * A bounce (DSN) came back for case ref's mail seq: mark that row failed

@@ -325,10 +325,10 @@ test_limits(void **state)
 				fail_msg("%s: release: %s", LIMITS[i].what, e.msg);
 			free(ref);
 		}
-		if (notify_pending(fx.s, fx.st, T0 + last, &e) < 0)
+		if (notify_pending(fx.s, fx.st, T0 + last, NULL, &e) < 0)
 			fail_msg("%s: %s", LIMITS[i].what, e.msg);
 		/* A second run (a catch-up after a crash) changes nothing. */
-		assert_int_equal(notify_pending(fx.s, fx.st, T0 + last, &e), 0);
+		assert_int_equal(notify_pending(fx.s, fx.st, T0 + last, NULL, &e), 0);
 		summarize(&fx, &b);
 		if (strcmp(buf_cstr(&b), LIMITS[i].want) != 0)
 			fail_msg("%s:\n got  %s\n want %s", LIMITS[i].what,
@@ -338,12 +338,40 @@ test_limits(void **state)
 	}
 }
 
+/* SIGTERM during a backlog: notify_pending stops between two cases. */
+static void
+test_stop(void **state)
+{
+	static const struct report r = { "hd@viborg.dk", 0, 'o' };
+	volatile sig_atomic_t stop = 1;
+	struct fx fx = { 0 };
+	struct err e = { 0 };
+	struct buf b = { 0 };
+	int i;
+
+	(void)state;
+	fx_open(&fx, 0, 10);
+	for (i = 0; i < 3; i++)
+		ingest(&fx, &r, i);
+	assert_int_equal(notify_pending(fx.s, fx.st, T0, &stop, &e), 0);
+	summarize(&fx, &b);
+	assert_string_equal(buf_cstr(&b), "open: open: open:");
+	buf_free(&b);
+	stop = 0;
+	assert_int_equal(notify_pending(fx.s, fx.st, T0, &stop, &e), 3);
+	summarize(&fx, &b);
+	assert_string_equal(buf_cstr(&b), "open:rttf open:rttf open:rttf");
+	buf_free(&b);
+	fx_close(&fx);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

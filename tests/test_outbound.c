@@ -312,19 +312,42 @@ test_flush_unreachable(void **state)
 	size_t n = 0;
 
 	assert_int_equal(outbound_queue(fx->s, fx->st, fx->ref, MAILS, 1, NULL, t, &e), 0);
-	assert_int_equal(outbound_flush(fx->s, fx->st, t, &r, &e), 0);
+	assert_int_equal(outbound_flush(fx->s, fx->st, t, NULL, &r, &e), 0);
 	assert_int_equal(r.retried, 1);
 	assert_int_equal(store_outbound_list(fx->st, STORE_OUT_LIST_QUEUED, 0, &v, &n, &e), 0);
 	assert_int_equal(v[0].next_try, t + 60);
 	assert_non_null(strstr(v[0].last_error, "connect"));
 	store_outbound_list_free(&v, n);
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(outbound_flush(fx->s, fx->st, t + 49 * 3600, &r, &e), 0);
+	assert_int_equal(outbound_flush(fx->s, fx->st, t + 49 * 3600, NULL, &r, &e), 0);
 	assert_int_equal(r.failed, 1);
 	assert_int_equal(store_outbound_list(fx->st, STORE_OUT_LIST_QUEUED, 0, &v, &n, &e), 0);
 	assert_int_equal(n, 2);		/* the notices */
 	assert_string_equal(v[0].kind, "delivery-failure");
 	store_outbound_list_free(&v, n);
+}
+
+/* SIGTERM: outbound_flush sends and defers nothing more once stop is set. */
+static void
+test_flush_stop(void **state)
+{
+	struct fx *fx = *state;
+	struct outbound_stats r = { 0 };
+	struct store_outbound *v = NULL;
+	volatile sig_atomic_t stop = 1;
+	struct err e = { 0 };
+	int64_t t = 1790000100;
+	size_t n = 0;
+
+	assert_int_equal(outbound_queue(fx->s, fx->st, fx->ref, MAILS, 1, NULL, t, &e), 0);
+	assert_int_equal(outbound_flush(fx->s, fx->st, t, &stop, &r, &e), 0);
+	assert_int_equal(r.sent + r.retried + r.failed, 0);
+	assert_int_equal(store_outbound_list(fx->st, STORE_OUT_LIST_DUE, t, &v, &n, &e), 0);
+	assert_int_equal(n, 1);		/* still due, untouched */
+	store_outbound_list_free(&v, n);
+	stop = 0;
+	assert_int_equal(outbound_flush(fx->s, fx->st, t, &stop, &r, &e), 0);
+	assert_int_equal(r.retried, 1);	/* nobody on port 1 */
 }
 
 /* A bounce quoting our Message-ID fails that mail, once. */
@@ -433,6 +456,7 @@ main(void)
 		T(test_recover_orphans),
 		T(test_recover_corrupt),
 		T(test_flush_unreachable),
+		T(test_flush_stop),
 		T(test_bounce),
 		cmocka_unit_test(test_qfile_parse),
 		cmocka_unit_test(test_backoff),
