@@ -26,8 +26,11 @@
  *    is on ref's day, a time from 12:00 on the day before.
  *  - "i aftes", "i eftermiddags", "i går aftes" and "... om aftenen"
  *    read an hour before 12 as p.m. ("i aftes kl. 9" is 21:00).
- * Pure functions; the extractor calls them.
+ * Pure functions (one table built once, under pthread_once); the
+ * extractor calls them.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,7 +223,6 @@ struct ctx {
 	int64_t ref_days;	/* ref's local day, days since 1970-01-01 */
 	bool have_last;		/* last_days is set */
 	int64_t last_days;	/* the day of the latest dated match so far */
-	bool word_first[256];	/* bytes a word token can start with (may_start) */
 };
 
 /* ---- small readers ------------------------------------------------ */
@@ -896,26 +898,56 @@ toks_push(struct toks *ts, const struct tok *t)
 }
 
 /*
- * The first bytes of the words that scan_rel, scan_month_first and
- * scan_weekday read: at any other word start only scan_time can match
- * ("kl. 10", "ni-tiden"). Most words of a text start with none of them.
+ * The first two bytes of the words that scan_rel, scan_month_first and
+ * scan_weekday read ("i g", "ma", "no"): at any other word start only
+ * scan_time can match ("kl. 10", "ni-tiden"), and most words of a text
+ * start otherwise. A bit per pair, built once; ' ' in a phrase stands for
+ * any whitespace, a one-byte word ("i") for any second byte.
  */
+static uint8_t word_pairs[256][256 / 8];
+static pthread_once_t word_pairs_once = PTHREAD_ONCE_INIT;
+
 static void
-may_start(struct ctx *c)
+pair_add(const char *w)
+{
+	static const unsigned char ws[] = { ' ', '\t', '\r', '\n', 0xC2 };
+	unsigned char a = (unsigned char)w[0], b = (unsigned char)w[1];
+	size_t k;
+
+	if (b == '\0')
+		memset(word_pairs[a], 0xff, sizeof(word_pairs[a]));
+	else if (b == ' ')
+		for (k = 0; k < sizeof(ws); k++)
+			word_pairs[a][ws[k] / 8] |= (uint8_t)(1u << (ws[k] % 8));
+	else
+		word_pairs[a][b / 8] |= (uint8_t)(1u << (b % 8));
+}
+
+static void
+word_pairs_build(void)
 {
 	size_t k;
 
 	for (k = 0; k < NELEM(REL_WORDS); k++)
-		c->word_first[(unsigned char)REL_WORDS[k].w[0]] = true;
+		pair_add(REL_WORDS[k].w);
 	for (k = 0; k < NELEM(ANCHOR_WORDS); k++)
-		c->word_first[(unsigned char)ANCHOR_WORDS[k].w[0]] = true;
+		pair_add(ANCHOR_WORDS[k].w);
 	for (k = 0; k < NELEM(MONTHS); k++)
-		c->word_first[(unsigned char)MONTHS[k].w[0]] = true;
+		pair_add(MONTHS[k].w);
 	for (k = 0; k < NELEM(WEEKDAYS); k++)
-		c->word_first[(unsigned char)WEEKDAYS[k].w[0]] = true;
+		pair_add(WEEKDAYS[k].w);
 	for (k = 0; k < NELEM(WDAY_PAST); k++)
-		c->word_first[(unsigned char)WDAY_PAST[k][0]] = true;
-	c->word_first['f'] = true;	/* scan_ago: "for to dage siden" */
+		pair_add(WDAY_PAST[k]);
+	pair_add("for ");	/* scan_ago: "for to dage siden" */
+}
+
+static bool
+may_start(const struct ctx *c, size_t i)
+{
+	unsigned char a = (unsigned char)c->lo[i];
+	unsigned char b = i + 1 < c->len ? (unsigned char)c->lo[i + 1] : 0;
+
+	return word_pairs[a][b / 8] & (1u << (b % 8));
 }
 
 /* The token starting at word start i, if any. */
@@ -930,7 +962,7 @@ scan_at(const struct ctx *c, size_t i, struct tok *t)
 		return scan_iso(c, i, t) || scan_numeric(c, i, t) ||
 		       scan_textual(c, i, t) || scan_time(c, i, t);
 	}
-	if (!c->word_first[(unsigned char)c->lo[i]])
+	if (!may_start(c, i))
 		return scan_time(c, i, t);
 	return scan_rel(c, i, t) || scan_time(c, i, t) ||
 	       scan_month_first(c, i, t) || scan_weekday(c, i, t);
@@ -1323,7 +1355,7 @@ dates_find(const char *text, size_t len, int64_t ref, struct date_match **r)
 	struct matches ms = { 0 };
 
 	c.lo = text_lower(text, len);
-	may_start(&c);
+	pthread_once(&word_pairs_once, word_pairs_build);
 	cph_from_utc(ref, &c.ref);
 	c.ref_days = cph_days_from_civil(c.ref.year, c.ref.mon, c.ref.day);
 	scan(&c, &ts);
