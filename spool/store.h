@@ -30,7 +30,7 @@
 
 #include "lib/err.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_REF_MAX 24		/* "BV-2026-0007" and room to grow */
 #define STORE_BUSY_TIMEOUT_MS 10000
 

@@ -169,6 +169,12 @@ static const char *const STORE_MIGRATIONS[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'deadline_sent is append-only'); END;"
 	"CREATE TRIGGER deadline_sent_no_delete BEFORE DELETE ON deadline_sent"
 	"  BEGIN SELECT RAISE(ABORT, 'deadline_sent is append-only'); END;",
+
+	/* 2 -> 3: a sender's cases of the last hour, counted for every report
+	 * (limits.reports_per_sender_per_hour; Q_SENDER_CASES compares the
+	 * address without case). Without it each count read the whole table:
+	 * 10,000 reports in one mailbox ingested at a third of the rate. */
+	"CREATE INDEX cases_reporter ON cases(reporter COLLATE NOCASE, created_at);",
 };
 
 #endif
