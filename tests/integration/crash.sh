@@ -39,6 +39,7 @@ BVD=$BUILD/brudvagtd
 . tests/lib/dovecot.sh
 . tests/lib/reports.sh
 . tests/lib/conf.sh
+. tests/lib/kills.sh
 
 NREPORTS=500
 NDUP=50			# reports 1..NDUP also go to dpo
@@ -69,32 +70,11 @@ conf_write "$T/crash.conf" "$T"
 # default 256: more commit points for the kills to land between.
 conf_write "$T/crash16.conf" "$T" "batch_messages = 16;" "batch_messages = 16;"
 
-# The kill plan, from the seed: per kill "THRESHOLD DELAY_MS"; THRESHOLD 0
-# means "DELAY_MS after the start". Thresholds rise through the burst.
-awk -v seed="$SEED" -v k="$KILLS" -v nloc=$NLOC 'BEGIN {
-	srand(seed)
-	for (i = 1; i <= k; i++) {
-		if (i % 3 == 0)
-			printf "0 %d\n", int(rand() * 150)
-		else
-			printf "%d %d\n", int((i - rand()) * (nloc - 20) / k) + 1,
-			       int(rand() * 40)
-	}
-}' > "$T/plan"
+# The kill plan (tests/lib/kills.sh): thresholds rise through 1..NLOC-20
+# stored locations.
+kills_plan "$SEED" "$KILLS" $((NLOC + 20)) > "$T/plan"
 
 locations() { q "select count(*) from message_locations" 2>/dev/null || echo 0; }
-
-# wait_locations N SECONDS PID: until the store holds >= N locations, or
-# PID died, or SECONDS passed (polled every ~10 ms). 0 when reached.
-wait_locations() {
-	_end=$(( $(now_ms) + $2 * 1000 ))
-	while [ "$(now_ms)" -lt "$_end" ]; do
-		[ "$(locations)" -ge "$1" ] && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.01
-	done
-	return 1
-}
 
 start_daemon() {	# [CONF]
 	"$BVD" -c "${1:-$T/crash.conf}" 2>> "$T/daemon.err" &
@@ -109,7 +89,7 @@ while read -r threshold delay; do
 	echo "--- start $i" >> "$T/daemon.err"
 	[ $((i % 2)) = 0 ] && start_daemon "$T/crash16.conf" || start_daemon
 	if [ "$threshold" -gt 0 ]; then
-		wait_locations "$threshold" 30 $pid ||
+		kills_wait "$threshold" 30 $pid locations ||
 			bad "kill $i: $threshold locations not reached in 30 s"
 	fi
 	sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
@@ -126,12 +106,10 @@ done < "$T/plan"
 
 echo "--- final start" >> "$T/daemon.err"
 start_daemon
-wait_locations $NLOC 60 $pid && ok "after the last restart all $NLOC messages are stored" ||
+kills_wait $NLOC 60 $pid locations && ok "after the last restart all $NLOC messages are stored" ||
 	bad "after 60 s: $(locations)/$NLOC locations; $(tail -3 "$T/daemon.err")"
-# Let the outbound thread queue the mails of every case first (<= 60 s):
-# it does not look at SIGTERM between cases, so a backlog of hundreds can
-# outlast the 10 s stop and leave its unfinished queue files in spool/tmp
-# (removed at the next start) — an outbound matter, not this test's.
+# Let the outbound thread queue the mails of every case first (<= 60 s),
+# so that the checks below see a settled store and spool.
 unnotified() { q "select count(*) from cases c where not exists (select 1 from events v
 	where v.case_id = c.id and v.type = 'mails_queued')" 2>/dev/null || echo 1; }
 _i=0

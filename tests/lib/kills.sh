@@ -14,7 +14,7 @@
 #
 # waits until the command PROBE prints a number >= N, or PID died, or
 # SECONDS passed (polled every ~10 ms); 0 when N was reached.
-# Used by tests/integration/crash_smtp.sh (crash.sh has its own copy).
+# Used by tests/integration/crash.sh and crash_smtp.sh.
 
 kills_plan() {
 	awk -v seed="$1" -v k="$2" -v w="$3" 'BEGIN {
