@@ -19,6 +19,7 @@ SAMPLE=tests/corpus/sample
 [ -x "$BVD" ] || { echo "remark: $BVD not built" >&2; exit 1; }
 
 . tests/lib/dovecot.sh
+. tests/lib/conf.sh
 
 fails=0
 ok() { echo "  ok   $*"; }
@@ -29,23 +30,7 @@ dovecot_setup || exit 1
 dovecot_start || exit 1
 T=$DV_DIR/t
 mkdir -p "$T"
-cat > "$T/remark.conf" <<EOF2
-accounts = (
-  { name = "borgerservice"; host = "127.0.0.1"; port = $DV_IMAPS_PORT; tls = "implicit";
-    ca_file = "$DV_CA"; user = "borgerservice"; password_file = "$DV_PW_BORGERSERVICE";
-    mailbox = "INBOX"; timeout_seconds = 10; } );
-smtp = { host = "127.0.0.1"; port = 2525; tls = "none"; from = "brudvagt@aarhus.dk";
-         message_id_domain = "brudvagt.aarhus.dk"; };
-system_owner = { name = "Borgerservice, Aarhus Kommune";
-                 emails = [ "borgerservice@aarhus.dk" ]; };
-supplier = { name = "Deloitte"; domains = [ "deloitte.dk" ]; emails = [ ]; };
-municipalities = (
-  { name = "Horsens"; domains = [ "horsens.dk" ]; contacts = ( { email = "dpo@horsens.dk"; } ); },
-  { name = "Silkeborg"; domains = [ "silkeborg.dk" ]; contacts = ( { email = "dpo@silkeborg.dk"; } ); },
-  { name = "Aarhus"; domains = [ "aarhus.dk" ]; contacts = ( { email = "dpo@aarhus.dk"; } ); } );
-store = { path = "$T/brudvagt.db"; };
-spool = { path = "$T/spool"; };
-EOF2
+conf_write "$T/remark.conf" "$T"
 
 for f in 01-horsens-fejlsendt-chatlog 02-silkeborg-adgang-andre-kommuner 04-aarhus-skaermbillede-html; do
 	dovecot_deliver borgerservice "$SAMPLE/$f.eml"
