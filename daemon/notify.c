@@ -525,7 +525,7 @@ done:
 /* ---- the per-sender limit on reports ---- */
 
 #define FLOOD_HELD "flood: "		/* mails_queued detail of a case over the limit */
-#define FLOOD_NOTICE "flood notice: "	/* ... of the one that told the system owner */
+#define FLOOD_NOTICE STORE_FLOOD_NOTICE	/* ... of the one that told the system owner */
 
 /* Where case c stands against the limit. */
 struct flood {
@@ -541,12 +541,11 @@ notify_sender_over_limit(const struct settings *s, struct store *st,
 {
 	int limit = s->reports_per_sender_per_hour;
 	struct err e = { 0 };
-	long n = 0, unused;
+	long n = 0;
 
 	if (limit == 0)
 		return false;
-	if (store_sender_cases(st, sender, now - NOTIFY_HOUR, 0, NULL, NULL, &n,
-			       &unused, &e) < 0) {
+	if (store_sender_cases(st, sender, now - NOTIFY_HOUR, 0, &n, NULL, &e) < 0) {
 		log_warn("notify: reports of %s not counted (the queueing step counts "
 			 "again): %s", sender ? sender : "(no sender)", e.msg);
 		return false;
@@ -570,7 +569,7 @@ flood_check(const struct settings *s, struct store *st, const struct store_case 
 	if (limit == 0)
 		return 0;
 	if (store_sender_cases(st, c->reporter, c->created_at - NOTIFY_HOUR, c->id,
-			       "mails_queued", FLOOD_NOTICE, &f->count, &notices, e) < 0)
+			       &f->count, &notices, e) < 0)
 		return -1;
 	f->over = f->count > limit;
 	f->notice = f->over && notices == 0;

@@ -101,6 +101,7 @@ enum qid {
 	Q_DEADLINE_KEYS,
 	Q_DEADLINE_INSERT,
 	Q_SENDER_CASES,
+	Q_SENDER_NOTICES,
 	Q_COUNT
 };
 
@@ -222,10 +223,11 @@ static const char *const SQL[Q_COUNT] = {
 		" WHERE id = ?1 AND status = ?2",
 	[Q_EVENT_EXISTS] = "SELECT count(*) FROM events WHERE case_id = ?1"
 		" AND type = ?2",
-	[Q_CASES_UNNOTIFIED] = "SELECT ref FROM cases c"
-		" WHERE status IN ('open', 'held', 'needs_triage')"
-		" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.case_id = c.id"
-		" AND v.type = 'mails_queued') AND created_at >= ?1 ORDER BY id",
+	/* mails_queued_at IS NULL: the partial index cases_unnotified */
+	[Q_CASES_UNNOTIFIED] = "SELECT ref FROM cases"
+		" WHERE mails_queued_at IS NULL"
+		" AND status IN ('open', 'held', 'needs_triage')"
+		" AND created_at >= ?1 ORDER BY id",
 	[Q_INTEGRITY] = "PRAGMA integrity_check",
 	[Q_FK_CHECK] = "PRAGMA foreign_key_check",
 	[Q_PARTY_BY_ID] = "SELECT " PARTY_COLS " FROM parties WHERE id = ?1",
@@ -255,11 +257,16 @@ static const char *const SQL[Q_COUNT] = {
 	[Q_DEADLINE_INSERT] = "INSERT OR IGNORE INTO deadline_sent (key,"
 		" case_id, party, kind, due_at, sent_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_SENDER_CASES] = "SELECT count(*), coalesce(sum(EXISTS (SELECT 1"
-		" FROM events v WHERE v.case_id = c.id AND v.type = ?4"
-		" AND substr(v.detail, 1, length(?5)) = ?5)), 0) FROM cases c"
-		" WHERE (c.reporter = ?1 COLLATE NOCASE"
-		" OR (?1 IS NULL AND c.reporter IS NULL))"
+	[Q_SENDER_CASES] = "SELECT count(*) FROM cases"
+		" WHERE reporter IS ?1 COLLATE NOCASE AND created_at >= ?2"
+		" AND (?3 = 0 OR id <= ?3)",
+	/* The literal is the partial index events_flood_notice's (schema 4);
+	 * CROSS JOIN keeps the notices the outer loop (SQLite's way to fix
+	 * the order): there are a few an hour, a sender's cases thousands. */
+	[Q_SENDER_NOTICES] = "SELECT count(*) FROM events v"
+		" CROSS JOIN cases c ON c.id = v.case_id"
+		" WHERE v.type = 'mails_queued' AND v.detail LIKE 'flood notice: %'"
+		" AND v.at >= ?2 AND c.reporter IS ?1 COLLATE NOCASE"
 		" AND c.created_at >= ?2 AND (?3 = 0 OR c.id <= ?3)",
 };
 
@@ -2698,25 +2705,29 @@ store_cases_unnotified(struct store *s, int64_t since,
 
 int
 store_sender_cases(struct store *s, const char *sender, int64_t since,
-		   int64_t upto, const char *event, const char *prefix,
-		   long *count_r, long *marked_r, struct err *e)
+		   int64_t upto, long *count_r, long *notices_r, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int64_t v[2] = { 0, 0 };
+	const int q[2] = { Q_SENDER_CASES, Q_SENDER_NOTICES };
+	int i, rc;
 
-	*count_r = *marked_r = 0;
-	if (stmt(s, Q_SENDER_CASES, &st, e) == -1 ||
-	    bound(s, st, bind_text(st, 1, sender) |
-		  sqlite3_bind_int64(st, 2, since) |
-		  sqlite3_bind_int64(st, 3, upto) |
-		  bind_text(st, 4, event ? event : "") |
-		  bind_text(st, 5, prefix ? prefix : ""), e) == -1 ||
-	    (rc = step(s, st, e)) == -1)
-		return -1;
-	if (rc == SQLITE_ROW) {
-		*count_r = (long)col_int(st, 0);
-		*marked_r = event ? (long)col_int(st, 1) : 0;
+	*count_r = 0;
+	if (notices_r)
+		*notices_r = 0;
+	for (i = 0; i < (notices_r ? 2 : 1); i++) {
+		if (stmt(s, q[i], &st, e) == -1 ||
+		    bound(s, st, bind_text(st, 1, sender) |
+			  sqlite3_bind_int64(st, 2, since) |
+			  sqlite3_bind_int64(st, 3, upto), e) == -1 ||
+		    (rc = step(s, st, e)) == -1)
+			return -1;
+		if (rc == SQLITE_ROW)
+			v[i] = col_int(st, 0);
+		done(st);
 	}
-	done(st);
+	*count_r = (long)v[0];
+	if (notices_r)
+		*notices_r = (long)v[1];
 	return 0;
 }

@@ -30,7 +30,7 @@
 
 #include "lib/err.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_REF_MAX 24		/* "BV-2026-0007" and room to grow */
 #define STORE_BUSY_TIMEOUT_MS 10000
 
@@ -576,16 +576,26 @@ int store_outbound_count_recent(struct store *s, const char *kind,
 				size_t *n_r, struct err *e);
 
 /*
+ * The mails_queued detail of the case that brought the system owner a
+ * sender's flood notice (daemon/notify.c) begins with this. The schema's
+ * partial index events_flood_notice holds exactly these events: change
+ * both or neither.
+ */
+#define STORE_FLOOD_NOTICE "flood notice: "
+
+/*
  * A sender's recent cases, for the per-sender limit on reports
  * (daemon/notify.c): of the cases whose reporter is sender
  * (case-insensitively; NULL: the cases without a reporter), created at or
  * after since, with a row id up to upto (0: any), *count_r is how many
- * there are and *marked_r how many of them have an event of type event
- * whose detail begins with prefix (event NULL: 0). Returns 0 or -1 with e.
+ * there are and, unless notices_r is NULL, *notices_r how many of them
+ * brought the system owner a flood notice (STORE_FLOOD_NOTICE). Both are
+ * read through indexes: the count costs one index entry a case, the
+ * notices one a notice. Returns 0 or -1 with e.
  */
 int store_sender_cases(struct store *s, const char *sender, int64_t since,
-		       int64_t upto, const char *event, const char *prefix,
-		       long *count_r, long *marked_r, struct err *e);
+		       int64_t upto, long *count_r, long *notices_r,
+		       struct err *e);
 
 /*
  * The refs of the cases created at or after since that still wait for

@@ -175,6 +175,29 @@ static const char *const STORE_MIGRATIONS[] = {
 	 * address without case). Without it each count read the whole table:
 	 * 10,000 reports in one mailbox ingested at a third of the rate. */
 	"CREATE INDEX cases_reporter ON cases(reporter COLLATE NOCASE, created_at);",
+
+	/* 3 -> 4: two questions asked for every report, answered without
+	 * reading every case. Which cases still wait for their first mails
+	 * (Q_CASES_UNNOTIFIED, each round of the outbound thread): a case's
+	 * first "mails_queued" event stamps cases.mails_queued_at, and a
+	 * partial index holds only the cases without it. And whether a
+	 * sender's flood notice went out within the hour (Q_SENDER_NOTICES):
+	 * a partial index holds only the events of a notice, whose detail
+	 * begins with STORE_FLOOD_NOTICE (store.h; the literal must match).
+	 * Before, both read every case of the table or of the sender: 10,000
+	 * reports from four senders took 150 ms a batch of 256 at the start
+	 * and 520 ms at the end. */
+	"ALTER TABLE cases ADD COLUMN mails_queued_at INTEGER;"
+	"UPDATE cases SET mails_queued_at = (SELECT min(v.at) FROM events v"
+	"  WHERE v.case_id = cases.id AND v.type = 'mails_queued');"
+	"CREATE TRIGGER events_mails_queued AFTER INSERT ON events"
+	"  WHEN NEW.type = 'mails_queued' BEGIN"
+	"  UPDATE cases SET mails_queued_at = NEW.at"
+	"    WHERE id = NEW.case_id AND mails_queued_at IS NULL; END;"
+	"CREATE INDEX cases_unnotified ON cases(id)"
+	"  WHERE mails_queued_at IS NULL;"
+	"CREATE INDEX events_flood_notice ON events(at)"
+	"  WHERE type = 'mails_queued' AND detail LIKE 'flood notice: %';",
 };
 
 #endif

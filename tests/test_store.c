@@ -841,6 +841,60 @@ test_schema_and_reopen(void **state)
 	assert_null(fx->s);
 }
 
+/*
+ * Schema 4 backfills cases.mails_queued_at from the events of a version 3
+ * store: the case whose mails were queued leaves the unnotified list, the
+ * other stays; a mails_queued event stamps the column from then on.
+ */
+static void
+test_schema_4_backfill(void **state)
+{
+	struct fx *fx = *state;
+	int64_t now = utc(2026, 11, 2, 9, 0);
+	struct store_message_in a = report("<s4a@egekom.dk>", 1, now);
+	struct store_message_in b = report("<s4b@egekom.dk>", 2, now);
+	struct store_ingest_result ra, rb;
+	struct store_outbound_in m = { 1, "receipt", 0, "dpo@egekom.dk", "outbound/a.msg" };
+	struct store_outbound_commit c = { .mails = &m, .nmails = 1,
+		.event = "mails_queued", .detail = "1", .now = now };
+	char (*refs)[STORE_REF_MAX] = NULL;
+	struct err e = { 0 };
+	sqlite3 *db;
+	size_t n = 0;
+	int v;
+
+	ingest_ok(fx, &a, &ra);
+	ingest_ok(fx, &b, &rb);
+	c.ref = ra.case_ref;
+	assert_int_equal(store_outbound_commit(fx->s, &c, &e), 0);
+	store_close(&fx->s);
+
+	/* back to version 3: no column, no trigger, no partial indexes */
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX cases_unnotified;"
+				      "DROP INDEX events_flood_notice;"
+				      "DROP TRIGGER events_mails_queued;"
+				      "ALTER TABLE cases DROP COLUMN mails_queued_at;"
+				      "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	assert_int_equal(store_open(fx->path, &fx->s, &e), 0);
+	assert_int_equal(store_schema_version(fx->s, &v, &e), 0);
+	assert_int_equal(v, 4);
+	assert_int_equal(store_cases_unnotified(fx->s, now - 60, &refs, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(refs[0], rb.case_ref);
+	free(refs);
+
+	m.seq = 1;
+	c.ref = rb.case_ref;
+	assert_int_equal(store_outbound_commit(fx->s, &c, &e), 0);
+	assert_int_equal(store_cases_unnotified(fx->s, now - 60, &refs, &n, &e), 0);
+	assert_int_equal(n, 0);
+	free(refs);
+	assert_int_equal(store_integrity_check(fx->s, &e), 1);
+}
+
 static void
 test_open_errors(void **state)
 {
@@ -1075,6 +1129,7 @@ main(void)
 		T(test_case_update),
 		T(test_deadline_ledger),
 		T(test_schema_and_reopen),
+		T(test_schema_4_backfill),
 		T(test_second_open_keeps_locks),
 		T(test_outbound_rows),
 		T(test_outbound_release),
