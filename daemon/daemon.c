@@ -318,6 +318,62 @@ status_counts(const struct settings *s, long *open_r, long *queued_r)
 	store_close(&db);
 }
 
+/* The work of --once, on its own thread: every account caught up, the
+ * clock queues what is due, every queued mail goes out. Each step looks at
+ * stop_flag; after a stop the later steps are left to the next run. */
+struct once_job {
+	const struct settings *s;
+	int status;
+};
+
+static void *
+once_main(void *arg)
+{
+	struct once_job *j = arg;
+	struct crew c = { 0 };
+	int rc;
+
+	crew_start(&c, j->s, true);
+	j->status = crew_stop(&c, true);
+	if (!stop_flag && (rc = run_deadlines(j->s)) > j->status)
+		j->status = rc;
+	if (!stop_flag && (rc = deliver_once(j->s, &stop_flag)) > j->status)
+		j->status = rc;
+	return NULL;
+}
+
+/*
+ * --once. The main thread listens for signals meanwhile, so SIGTERM and
+ * SIGINT stop it as they stop the daemon: what is committed stays (the
+ * batch in hand is finished), nothing new is started, exit 0 within 10 s.
+ * The next run goes on from there.
+ */
+static int
+run_once(const struct settings *s, sigset_t *set)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 }, deadline;
+	struct once_job j = { s, 0 };
+	pthread_t t;
+	int sig;
+
+	if (pthread_create(&t, NULL, once_main, &j) != 0)
+		fatal(71, "daemon: cannot start a thread for --once");
+	while (pthread_tryjoin_np(t, NULL) != 0) {
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig != SIGTERM && sig != SIGINT)
+			continue;
+		log_info("daemon: stopping on signal %d before --once was done; "
+			 "the next run goes on from there", sig);
+		stop_flag = 1;
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += STOP_GRACE_SECONDS;
+		if (pthread_timedjoin_np(t, NULL, &deadline) != 0)
+			log_warn("daemon: --once did not stop in time; leaving it");
+		return 0;
+	}
+	return j.status;
+}
+
 int
 daemon_run(const char *config_path, struct settings **sp, bool once)
 {
@@ -327,26 +383,16 @@ daemon_run(const char *config_path, struct settings **sp, bool once)
 	bool ready = false;
 	struct crew c = { 0 };
 	sigset_t set;
-	int sig, status;
+	int sig;
 
 	if (prepare_dirs(*sp) < 0)
 		return 73;
 	if (prepare_store(*sp) < 0)
 		return 74;
 	block_signals(&set);
-	crew_start(&c, *sp, once);
-	if (once) {
-		/* Every account caught up; the clock queues what is due; then
-		 * every queued mail goes out before exit. */
-		int dstatus;
-
-		status = crew_stop(&c, true);
-		sig = run_deadlines(*sp);
-		dstatus = deliver_once(*sp);
-		if (sig > status)
-			status = sig;
-		return status > dstatus ? status : dstatus;
-	}
+	if (once)
+		return run_once(*sp, &set);
+	crew_start(&c, *sp, false);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {

@@ -119,7 +119,7 @@ deliver_start(struct deliver *d)
 }
 
 int
-deliver_once(const struct settings *s)
+deliver_once(const struct settings *s, const volatile sig_atomic_t *stop)
 {
 	struct outbound_stats r = { 0 };
 	struct store *st = NULL;
@@ -133,9 +133,9 @@ deliver_once(const struct settings *s)
 	}
 	if (recover(s, st, &r) < 0)
 		rc = 74;
-	for (pass = 0; rc == 0 && pass < DELIVER_ONCE_PASSES; pass++) {
+	for (pass = 0; rc == 0 && pass < DELIVER_ONCE_PASSES && !*stop; pass++) {
 		before = r.sent + r.failed + r.retried;
-		if (round_once(s, st, NULL, &r) < 0)
+		if (round_once(s, st, stop, &r) < 0)
 			rc = 74;
 		if (r.sent + r.failed + r.retried == before)
 			break;

@@ -34,8 +34,9 @@ void deliver_kick(void);
 /*
  * The --once work in the calling thread: recover, queue the mails of new
  * cases, and flush until nothing more is due (at most DELIVER_ONCE_PASSES
- * passes). Returns 0, or 74 when the store could not be used.
+ * passes), or until *stop is set (between mails). Returns 0, or 74 when
+ * the store could not be used.
  */
-int deliver_once(const struct settings *s);
+int deliver_once(const struct settings *s, const volatile sig_atomic_t *stop);
 
 #endif

@@ -251,8 +251,9 @@ watch_main(void *arg)
 				break;
 			}
 			imap_close(&r.c);
-			if (w->once) {
-				w->status = r.store_failed ? EX_IOERR : EX_UNAVAILABLE;
+			if (w->once) {	/* a stop is not a failure */
+				if (!*w->stop)
+					w->status = r.store_failed ? EX_IOERR : EX_UNAVAILABLE;
 				break;
 			}
 			/* Start the backoff over only after a session that got
