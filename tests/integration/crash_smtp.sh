@@ -56,10 +56,7 @@ SEED=${CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
 TAG=csmtp
 echo "crash_smtp: seed $SEED (replay with CRASH_SEED=$SEED)"
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$T/brudvagt.db" "$1"; }
+. tests/lib/check.sh
 now_ms() { date +%s%3N; }
 
 t_start=$(now_ms)

@@ -33,9 +33,7 @@ command -v faketime >/dev/null || { echo "deadlines: faketime missing (apt-get i
 
 . tests/lib/dovecot.sh
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+. tests/lib/check.sh
 
 dovecot_setup || exit 1
 dovecot_start || exit 1

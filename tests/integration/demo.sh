@@ -11,9 +11,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 [ -x "$BUILD/brudvagtd" ] || { echo "demo: $BUILD/brudvagtd not built" >&2; exit 1; }
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+. tests/lib/check.sh
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 

@@ -51,10 +51,7 @@ SENDER=rjandersen@deloitte.dk
 RSS_MAX_KB=65536
 SAMPLE=tests/corpus/sample
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$T/brudvagt.db" "$1"; }
+. tests/lib/check.sh
 now_ms() { date +%s%3N; }
 
 t_start=$(now_ms)

@@ -53,10 +53,7 @@ PARSE_RSS_MAX_MB=128		# parse of the 50 MB report: ~2.5 x its size
 DAEMON_RSS_MAX_MB=160		# brudvagtd --once over everything: ~3 x 50 MiB
 MAILS_PER_MESSAGE=3		# receipt, triage, one forward
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$T/brudvagt.db" "$1"; }
+. tests/lib/check.sh
 now_ms() { date +%s%3N; }
 
 t0=$(now_ms)

@@ -16,9 +16,7 @@ DRV=$BUILD/tests/itest_imap
 
 . tests/lib/dovecot.sh
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+. tests/lib/check.sh
 now_ms() { date +%s%3N; }
 
 dovecot_setup || exit 1

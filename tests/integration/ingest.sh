@@ -21,10 +21,7 @@ SAMPLE=tests/corpus/sample
 . tests/lib/dovecot.sh
 . tests/lib/conf.sh
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-q() { sqlite3 -batch -noheader "$T/brudvagt.db" "$1"; }
+. tests/lib/check.sh
 
 dovecot_setup || exit 1
 dovecot_start || exit 1

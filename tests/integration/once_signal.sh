@@ -27,10 +27,7 @@ N=3000
 . tests/lib/conf.sh
 . tests/lib/kills.sh
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-q() { sqlite3 -batch -noheader "$T/brudvagt.db" "$1"; }
+. tests/lib/check.sh
 
 dovecot_setup || exit 1
 T=$DV_DIR/t

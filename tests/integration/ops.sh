@@ -20,9 +20,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 [ -x "$BUILD/brudvagtd" ] || { echo "ops: $BUILD/brudvagtd not built" >&2; exit 1; }
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+. tests/lib/check.sh
 T=$(mktemp -d /tmp/brudvagt-ops.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 D=$T/dest

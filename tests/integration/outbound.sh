@@ -34,10 +34,7 @@ command -v smtp-sink >/dev/null || { echo "outbound: smtp-sink missing (postfix)
 
 . tests/lib/dovecot.sh
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-q() { sqlite3 -batch -noheader "$T/brudvagt.db" "$1"; }
+. tests/lib/check.sh
 # This test's mails; the deadline clock (--once runs it) adds its own.
 KINDS="('receipt', 'triage', 'forward', 'delivery-failure')"
 

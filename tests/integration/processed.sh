@@ -27,10 +27,7 @@ SAMPLE=tests/corpus/sample
 . tests/lib/dovecot.sh
 . tests/lib/conf.sh
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-q() { sqlite3 -batch -noheader "$T/brudvagt.db" "$1"; }
+. tests/lib/check.sh
 count() {	# USER MAILBOX [SEARCH...]
 	_u=$1 _m=$2; shift 2
 	doveadm -c "$DV_CONF" search -u "$_u" mailbox "$_m" ${*:-all} 2>/dev/null | wc -l

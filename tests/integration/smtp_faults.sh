@@ -26,10 +26,7 @@ done
 
 . tests/lib/dovecot.sh
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
-q() { sqlite3 -batch -noheader "$T/brudvagt.db" "$1"; }
+. tests/lib/check.sh
 KINDS="('receipt', 'triage', 'forward')"
 
 dovecot_setup || exit 1

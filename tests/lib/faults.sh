@@ -40,9 +40,7 @@ spool = { path = "$T/spool"; };
 EOF
 }
 
-fails=0
-ok() { echo "  ok   $*"; }
-bad() { echo "  FAIL $*"; fails=$((fails + 1)); }
+. tests/lib/check.sh
 q() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$T/db/brudvagt.db" "$1"; }
 now_ms() { date +%s%3N; }
 
