@@ -629,44 +629,45 @@ alias_ok(const char *text, const char *lower, size_t len, size_t i, size_t n)
 	return true;
 }
 
+/* Mark found[m] for each spelling of municipality m that stands at
+ * lower[i], the start of a word. */
 static void
-mask_owner(const char *lower, size_t len, char *mask)
+aliases_at(const struct alias_table *t, const char *text, const char *lower,
+	   size_t len, size_t i, bool *found)
 {
-	size_t i, n;
+	unsigned char c = (unsigned char)lower[i];
+	size_t k;
 
-	for (i = 0; i < len;)
-		if (lex_at(lower, len, i, lex_owner_phrases, &n)) {
-			memset(mask + i, 1, n);
-			i += n;
-		} else {
-			i = lex_next(lower, len, i);
-		}
+	for (k = t->first[c]; k < t->first[c + 1]; k++) {
+		const struct alias *al = &t->v[k];
+
+		if (i + al->len <= len && memcmp(lower + i, al->text, al->len) == 0 &&
+		    alias_ok(text, lower, len, i, al->len))
+			found[al->muni] = true;
+	}
 }
 
+/*
+ * One pass over the word starts: the owner's own name ("borgerservice,
+ * aarhus kommune") is stepped over whole, and a municipality's name
+ * starts a word (alias_ok checks the boundaries). The positions lex_next
+ * steps over are inside a word, where neither can begin.
+ */
 static void
 munis_in(const struct alias_table *t, const char *text, const char *lower,
 	 size_t len, bool *found)
 {
-	char *mask = xcalloc(len + 1, 1);
-	size_t k, i;
+	size_t i = 0, n;
 
-	mask_owner(lower, len, mask);
-	/* One pass over the word starts; a name starts a word (alias_ok
-	 * checks the boundaries). */
-	for (i = 0; i < len; i = lex_next(lower, len, i)) {
-		unsigned char c = (unsigned char)lower[i];
-
-		if (mask[i] || (i > 0 && text_is_word_byte(lower, len, i - 1)))
+	while (i < len) {
+		if (lex_at(lower, len, i, lex_owner_phrases, &n)) {
+			i += n;
 			continue;
-		for (k = t->first[c]; k < t->first[c + 1]; k++) {
-			const struct alias *al = &t->v[k];
-
-			if (i + al->len <= len && memcmp(lower + i, al->text, al->len) == 0 &&
-			    alias_ok(text, lower, len, i, al->len))
-				found[al->muni] = true;
 		}
+		if (i == 0 || !text_is_word_byte(lower, len, i - 1))
+			aliases_at(t, text, lower, len, i, found);
+		i = lex_next(lower, len, i);
 	}
-	free(mask);
 }
 
 void
