@@ -770,7 +770,9 @@ extract_affects_all(const struct prose *p, struct analysis *a)
 		    text_word_at(p->lower, f->end, i, "all"))
 			a->affects_all = true;
 	}
-	for (; !a->affects_all && pos < p->body_end; pos++) {
+	/* both phrases start a word: lex_next skips only the inside of one */
+	for (; !a->affects_all && pos < p->body_end;
+	     pos = lex_next(p->flat, p->body_end, pos)) {
 		if (!lex_at(p->flat, p->body_end, pos, lex_all_munis, &n) &&
 		    !all_munis_at(p->flat, p->body_end, pos, &e))
 			continue;
