@@ -22,6 +22,9 @@ void text_lower_into(const char *s, size_t len, char *r);
  * multibyte letters)? i may be out of [0, len): then false. */
 bool text_is_word_byte_mb(const char *s, size_t len, size_t i);
 
+/* The ASCII letters and digits: text_ascii_word[c] for c < 0x80. */
+extern const bool text_ascii_word[128];
+
 static inline bool
 text_is_word_byte(const char *s, size_t len, size_t i)
 {
@@ -31,8 +34,7 @@ text_is_word_byte(const char *s, size_t len, size_t i)
 		return false;
 	c = (unsigned char)s[i];
 	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		       (c >= '0' && c <= '9');
+		return text_ascii_word[c];
 	return text_is_word_byte_mb(s, len, i);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests for filters/text.c: case folding that keeps byte offsets (also on
  * broken UTF-8), and word bytes. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,11 +121,18 @@ static void
 test_word_byte(void **state)
 {
 	size_t k;
+	char c[2] = { 0, 0 };
 
 	(void)state;
 	for (k = 0; k < N(WORD); k++)
 		if (text_is_word_byte(WORD[k].s, strlen(WORD[k].s), WORD[k].i) != WORD[k].want)
 			fail_msg("text_is_word_byte #%zu", k);
+	/* every ASCII byte: a word byte exactly if a letter or a digit */
+	for (k = 0; k < 0x80; k++) {
+		c[0] = (char)k;
+		if (text_is_word_byte(c, 1, 0) != (isalnum((int)k) != 0))
+			fail_msg("text_is_word_byte(0x%02zx)", k);
+	}
 }
 
 int
