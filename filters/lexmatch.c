@@ -194,16 +194,6 @@ lex_at(const char *s, size_t len, size_t i, const struct lex_entry *tab,
 	return e;
 }
 
-size_t
-lex_next(const char *s, size_t len, size_t i)
-{
-	if (!text_is_word_byte(s, len, i))
-		return i + 1;
-	while (i < len && text_is_word_byte(s, len, i))
-		i++;
-	return i;
-}
-
 const struct lex_entry *
 lex_find(const char *s, size_t from, size_t to, const struct lex_entry *tab,
 	 size_t *pos_r, size_t *mlen_r)
