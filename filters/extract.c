@@ -641,7 +641,7 @@ aliases_at(const struct alias_table *t, const char *text, const char *lower,
 	for (k = t->first[c]; k < t->first[c + 1]; k++) {
 		const struct alias *al = &t->v[k];
 
-		if (i + al->len <= len && memcmp(lower + i, al->text, al->len) == 0 &&
+		if (text_bytes_at(lower, len, i, al->text, al->len) &&
 		    alias_ok(text, lower, len, i, al->len))
 			found[al->muni] = true;
 	}

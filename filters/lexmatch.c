@@ -114,20 +114,13 @@ index_of(const struct lex_entry *tab)
 	return NULL;
 }
 
-/* Does the entry of sl stand at s[i] (i < len, its first byte known to
- * match), ending on a word boundary unless it may end inside a word? */
+/* Does the entry of sl stand at s[i] (i < len), ending on a word
+ * boundary unless it may end inside a word? */
 static inline bool
 slot_at(const char *s, size_t len, size_t i, const struct lex_slot *sl)
 {
-	const char *t = sl->e->text;
-	size_t j;
-
-	if (sl->len > len - i)
-		return false;
-	for (j = 1; j < sl->len; j++)
-		if (s[i + j] != t[j])
-			return false;
-	return sl->open_end || !text_is_word_byte(s, len, i + sl->len);
+	return text_bytes_at(s, len, i, sl->e->text, sl->len) &&
+	       (sl->open_end || !text_is_word_byte(s, len, i + sl->len));
 }
 
 /* Can an entry start at s[i]: inside the text, not inside a word? */

@@ -38,6 +38,22 @@ text_is_word_byte(const char *s, size_t len, size_t i)
 	return text_is_word_byte_mb(s, len, i);
 }
 
+/* Do the n bytes of w stand at s[i] (i <= len)? Inline, for the short
+ * words of the lexicon: most differ in their first byte or two, sooner
+ * than a call to memcmp() returns. */
+static inline bool
+text_bytes_at(const char *s, size_t len, size_t i, const char *w, size_t n)
+{
+	size_t j;
+
+	if (n > len - i)
+		return false;
+	for (j = 0; j < n; j++)
+		if (s[i + j] != w[j])
+			return false;
+	return true;
+}
+
 /* Does s[i..] start with word w (already lowercase), on word boundaries
  * at both ends? s should be a text_lower() copy. */
 bool text_word_at(const char *s, size_t len, size_t i, const char *w);
