@@ -4,9 +4,13 @@
  *
  * Labelled lines win ("Antal berørte: 57"); prose is read sentence by
  * sentence, a time by the verb next to it (opdagede → discovered, sendt →
- * breach, slettet → a later action). Words come from lexicon.c. Pure.
+ * breach, slettet → a later action). Words come from lexicon.c. Pure,
+ * but for the municipality spellings, built once per list of names and
+ * shared by all threads (alias_table_for).
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -424,8 +428,30 @@ extract_authority(const struct prose *p, bool decision)
 
 struct alias {
 	char *text;	/* lowercase */
+	size_t len;
 	int muni;
 };
+
+/*
+ * Every spelling of the configured municipalities (their names, the
+ * transliterations, lex_muni_aliases), sorted by first byte: first[c] ..
+ * first[c + 1] are the spellings that start with byte c. A table depends
+ * on nothing but the list of names, so one is built per distinct list
+ * (alias_table_for) and kept: the daemon and the milter share it between
+ * messages and threads, and a settings reload with the same names finds
+ * it again. Tables are immutable once published and never freed.
+ */
+struct alias_table {
+	const struct alias_table *older;
+	char **names;		/* the names it was built from, in order */
+	size_t nnames;
+	struct alias *v;
+	size_t n;
+	size_t first[257];
+};
+
+static _Atomic(const struct alias_table *) alias_tables;
+static pthread_mutex_t alias_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 alias_add(struct alias **v, size_t *n, const char *text, int muni)
@@ -438,6 +464,7 @@ alias_add(struct alias **v, size_t *n, const char *text, int muni)
 			return;
 	*v = xreallocarray(*v, *n + 1, sizeof(**v));
 	(*v)[*n].text = xstrdup(text);
+	(*v)[*n].len = strlen(text);
 	(*v)[(*n)++].muni = muni;
 }
 
@@ -504,6 +531,70 @@ aliases_make(const struct settings *s, struct alias **r)
 	return n;
 }
 
+static struct alias_table *
+alias_table_new(const struct settings *s)
+{
+	struct alias_table *t = xcalloc(1, sizeof(*t));
+	size_t k;
+
+	t->nnames = s->nmunicipalities;
+	t->names = xcalloc(t->nnames + 1, sizeof(*t->names));
+	for (k = 0; k < t->nnames; k++)
+		t->names[k] = xstrdup(s->municipalities[k].name);
+	t->n = aliases_make(s, &t->v);
+	for (k = 0; k < t->n; k++)
+		t->first[(unsigned char)t->v[k].text[0] + 1]++;
+	for (k = 1; k < 257; k++)
+		t->first[k] += t->first[k - 1];
+	return t;
+}
+
+/* Was t built from the municipality names of s? */
+static bool
+alias_table_fits(const struct alias_table *t, const struct settings *s)
+{
+	size_t k;
+
+	if (t->nnames != s->nmunicipalities)
+		return false;
+	for (k = 0; k < t->nnames; k++)
+		if (strcmp(t->names[k], s->municipalities[k].name) != 0)
+			return false;
+	return true;
+}
+
+static const struct alias_table *
+alias_table_find(const struct alias_table *t, const struct settings *s)
+{
+	for (; t != NULL; t = t->older)
+		if (alias_table_fits(t, s))
+			return t;
+	return NULL;
+}
+
+/* The alias table for the names of s: found without a lock, built (once)
+ * under alias_lock. */
+static const struct alias_table *
+alias_table_for(const struct settings *s)
+{
+	const struct alias_table *head, *t;
+	struct alias_table *mine;
+
+	head = atomic_load_explicit(&alias_tables, memory_order_acquire);
+	if ((t = alias_table_find(head, s)) != NULL)
+		return t;
+	pthread_mutex_lock(&alias_lock);
+	head = atomic_load_explicit(&alias_tables, memory_order_acquire);
+	if ((t = alias_table_find(head, s)) == NULL) {
+		mine = alias_table_new(s);
+		mine->older = head;
+		atomic_store_explicit(&alias_tables, mine, memory_order_release);
+		t = mine;
+	}
+	pthread_mutex_unlock(&alias_lock);
+	return t;
+}
+
 static bool
 sentence_initial(const char *text, size_t i)
 {
@@ -538,72 +629,52 @@ alias_ok(const char *text, const char *lower, size_t len, size_t i, size_t n)
 	return true;
 }
 
+/* Mark found[m] for each spelling of municipality m that stands at
+ * lower[i], the start of a word. */
 static void
-mask_owner(const char *lower, size_t len, char *mask)
+aliases_at(const struct alias_table *t, const char *text, const char *lower,
+	   size_t len, size_t i, bool *found)
 {
-	size_t i, n;
-
-	for (i = 0; i < len;)
-		if (lex_at(lower, len, i, lex_owner_phrases, &n)) {
-			memset(mask + i, 1, n);
-			i += n;
-		} else {
-			i = lex_next(lower, len, i);
-		}
-}
-
-static void
-aliases_free(struct alias *v, size_t n)
-{
+	unsigned char c = (unsigned char)lower[i];
 	size_t k;
 
-	for (k = 0; k < n; k++)
-		free(v[k].text);
-	free(v);
+	for (k = t->first[c]; k < t->first[c + 1]; k++) {
+		const struct alias *al = &t->v[k];
+
+		if (text_bytes_at(lower, len, i, al->text, al->len) &&
+		    alias_ok(text, lower, len, i, al->len))
+			found[al->muni] = true;
+	}
 }
 
+/*
+ * One pass over the word starts: the owner's own name ("borgerservice,
+ * aarhus kommune") is stepped over whole, and a municipality's name
+ * starts a word (alias_ok checks the boundaries). The positions lex_next
+ * steps over are inside a word, where neither can begin.
+ */
 static void
-munis_in(const struct alias *v, size_t n, const char *text, const char *lower,
+munis_in(const struct alias_table *t, const char *text, const char *lower,
 	 size_t len, bool *found)
 {
-	char *mask = xcalloc(len + 1, 1);
-	size_t first[257] = { 0 }, k, i;
+	size_t i = 0, n;
 
-	/* v is sorted by first byte (aliases_make): first[c]..first[c+1] are
-	 * the spellings starting with c. */
-	for (k = 0; k < n; k++)
-		first[(unsigned char)v[k].text[0] + 1]++;
-	for (k = 1; k < 257; k++)
-		first[k] += first[k - 1];
-	mask_owner(lower, len, mask);
-	/* One pass over the word starts; a name starts a word (alias_ok
-	 * checks the boundaries). */
-	for (i = 0; i < len; i = lex_next(lower, len, i)) {
-		unsigned char c = (unsigned char)lower[i];
-
-		if (mask[i] || (i > 0 && text_is_word_byte(lower, len, i - 1)))
+	while (i < len) {
+		if (lex_at(lower, len, i, lex_owner_phrases, &n)) {
+			i += n;
 			continue;
-		for (k = first[c]; k < first[c + 1]; k++) {
-			size_t al;
-
-			al = strlen(v[k].text);
-			if (i + al <= len && memcmp(lower + i, v[k].text, al) == 0 &&
-			    alias_ok(text, lower, len, i, al))
-				found[v[k].muni] = true;
 		}
+		if (i == 0 || !text_is_word_byte(lower, len, i - 1))
+			aliases_at(t, text, lower, len, i, found);
+		i = lex_next(lower, len, i);
 	}
-	free(mask);
 }
 
 void
 extract_municipalities_in(const struct settings *s, const char *text,
 			  const char *lower, size_t len, bool *found)
 {
-	struct alias *v = NULL;
-	size_t n = aliases_make(s, &v);
-
-	munis_in(v, n, text, lower, len, found);
-	aliases_free(v, n);
+	munis_in(alias_table_for(s), text, lower, len, found);
 }
 
 /* Where a negation stops reaching: "ikke berørt; kun Vejen". */
@@ -625,7 +696,7 @@ scope_end(const char *s, size_t b, size_t e)
 /* Names in a stretch that says they are not affected do not count
  * ("Viborg er ikke berørt"). */
 static void
-drop_negated(const struct settings *s, const struct alias *v, size_t nv,
+drop_negated(const struct settings *s, const struct alias_table *t,
 	     const struct prose *p, bool *found)
 {
 	size_t pos = 0, b, e, se;
@@ -639,7 +710,7 @@ drop_negated(const struct settings *s, const struct alias *v, size_t nv,
 				bool *neg = xcalloc(s->nmunicipalities + 1, sizeof(bool));
 				size_t i;
 
-				munis_in(v, nv, p->text + b, p->flat + b, e - b, neg);
+				munis_in(t, p->text + b, p->flat + b, e - b, neg);
 				for (i = 0; i < s->nmunicipalities; i++)
 					if (neg[i])
 						found[i] = false;
@@ -699,7 +770,9 @@ extract_affects_all(const struct prose *p, struct analysis *a)
 		    text_word_at(p->lower, f->end, i, "all"))
 			a->affects_all = true;
 	}
-	for (; !a->affects_all && pos < p->body_end; pos++) {
+	/* both phrases start a word: lex_next skips only the inside of one */
+	for (; !a->affects_all && pos < p->body_end;
+	     pos = lex_next(p->flat, p->body_end, pos)) {
 		if (!lex_at(p->flat, p->body_end, pos, lex_all_munis, &n) &&
 		    !all_munis_at(p->flat, p->body_end, pos, &e))
 			continue;
@@ -715,22 +788,21 @@ static void
 extract_munis(const struct settings *s, const struct prose *p, const char *subject,
 	      struct analysis *a)
 {
+	const struct alias_table *t = alias_table_for(s);
 	bool *body = xcalloc(s->nmunicipalities + 1, sizeof(bool));
-	struct alias *v = NULL;
-	size_t nv = aliases_make(s, &v), i;
+	size_t i;
 
 	if (subject != NULL) {
 		char *ls = text_lower(subject, strlen(subject));
 
-		munis_in(v, nv, subject, ls, strlen(ls), a->affected);
+		munis_in(t, subject, ls, strlen(ls), a->affected);
 		free(ls);
 	}
-	munis_in(v, nv, p->text, p->flat, p->body_end, body);
-	drop_negated(s, v, nv, p, body);
+	munis_in(t, p->text, p->flat, p->body_end, body);
+	drop_negated(s, t, p, body);
 	for (i = 0; i < s->nmunicipalities; i++)
 		a->affected[i] |= body[i];
 	free(body);
-	aliases_free(v, nv);
 	if (a->reporting_municipality >= 0)
 		a->affected[a->reporting_municipality] = true;
 	extract_affects_all(p, a);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "filters/lexicon.h"
+#include "filters/text.h"
 
 /* The longest entry of tab that starts at s[i] on a word boundary (and ends
  * on one unless it is a prefix entry); NULL if none. *mlen_r = its length. */
@@ -23,8 +24,17 @@ const struct lex_entry *lex_find(const char *s, size_t from, size_t to,
 				 size_t *mlen_r);
 
 /* The next offset after i where an entry may begin: past the rest of the
- * word at i, or i + 1 at a non-word byte. Scanning loops step with it. */
-size_t lex_next(const char *s, size_t len, size_t i);
+ * word at i, or i + 1 at a non-word byte. Scanning loops step with it:
+ * inline, since they call it at every word. */
+static inline size_t
+lex_next(const char *s, size_t len, size_t i)
+{
+	if (!text_is_word_byte(s, len, i))
+		return i + 1;
+	while (i < len && text_is_word_byte(s, len, i))
+		i++;
+	return i;
+}
 
 /* Does any entry of tab occur in s[from..to)? */
 bool lex_any(const char *s, size_t from, size_t to, const struct lex_entry *tab);

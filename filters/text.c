@@ -3,6 +3,7 @@
  * text.c — UTF-8 helpers for matching Danish words. Pure functions; any
  * filter may call them.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "filters/text.h"
@@ -18,30 +19,61 @@ text_lower(const char *s, size_t len)
 	return r;
 }
 
+/* ASCII A-Z to a-z, every other byte to itself; built once. */
+static unsigned char ascii_fold[256];
+static pthread_once_t ascii_fold_once = PTHREAD_ONCE_INIT;
+
+static void
+ascii_fold_build(void)
+{
+	unsigned c;
+
+	for (c = 0; c < 256; c++)
+		ascii_fold[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/*
+ * Two passes, both cheap per byte: ASCII capitals first (one table load
+ * per byte), then memchr() to the lead bytes C3 of the Latin-1 letters.
+ * The byte after a C3 is its second half, never a letter of its own: it
+ * is copied again from s (undoing the first pass, should a broken
+ * sequence hold an ASCII capital there) and the scan resumes after it,
+ * exactly as a left-to-right reading of the pairs would.
+ */
 void
 text_lower_into(const char *s, size_t len, char *r)
 {
+	const char *p;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 'A' && c <= 'Z') {
-			r[i] = (char)(c + 32);
-		} else if (c == 0xC3 && i + 1 < len) {
-			unsigned char d = (unsigned char)s[i + 1];
-
-			/* U+00C0..U+00DE, except U+00D7 (multiplication sign) */
-			if (d >= 0x80 && d <= 0x9E && d != 0x97)
-				d += 0x20;
-			r[i] = (char)c;
-			r[++i] = (char)d;
-		} else {
-			r[i] = (char)c;
-		}
-	}
+	pthread_once(&ascii_fold_once, ascii_fold_build);
+	for (i = 0; i < len; i++)
+		r[i] = (char)ascii_fold[(unsigned char)s[i]];
 	r[len] = '\0';
+	for (i = 0; i + 1 < len && (p = memchr(s + i, 0xC3, len - 1 - i)) != NULL; i += 2) {
+		unsigned char d;
+
+		i = (size_t)(p - s);
+		d = (unsigned char)s[i + 1];
+		/* U+00C0..U+00DE, except U+00D7 (multiplication sign) */
+		if (d >= 0x80 && d <= 0x9E && d != 0x97)
+			d += 0x20;
+		r[i + 1] = (char)d;
+	}
 }
+
+/* [0-9A-Za-z]: one load in text_is_word_byte(), which runs on every byte
+ * the word scanners step over. */
+const bool text_ascii_word[128] = {
+	/* 00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 20 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/* 30 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	/* 40 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	/* 60 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+};
 
 /* The multibyte half of text_is_word_byte() (text.h). */
 bool

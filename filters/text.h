@@ -22,6 +22,9 @@ void text_lower_into(const char *s, size_t len, char *r);
  * multibyte letters)? i may be out of [0, len): then false. */
 bool text_is_word_byte_mb(const char *s, size_t len, size_t i);
 
+/* The ASCII letters and digits: text_ascii_word[c] for c < 0x80. */
+extern const bool text_ascii_word[128];
+
 static inline bool
 text_is_word_byte(const char *s, size_t len, size_t i)
 {
@@ -31,9 +34,24 @@ text_is_word_byte(const char *s, size_t len, size_t i)
 		return false;
 	c = (unsigned char)s[i];
 	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		       (c >= '0' && c <= '9');
+		return text_ascii_word[c];
 	return text_is_word_byte_mb(s, len, i);
+}
+
+/* Do the n bytes of w stand at s[i] (i <= len)? Inline, for the short
+ * words of the lexicon: most differ in their first byte or two, sooner
+ * than a call to memcmp() returns. */
+static inline bool
+text_bytes_at(const char *s, size_t len, size_t i, const char *w, size_t n)
+{
+	size_t j;
+
+	if (n > len - i)
+		return false;
+	for (j = 0; j < n; j++)
+		if (s[i + j] != w[j])
+			return false;
+	return true;
 }
 
 /* Does s[i..] start with word w (already lowercase), on word boundaries
