@@ -29,6 +29,7 @@
  * Pure functions (one table built once, under pthread_once); the
  * extractor calls them.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -313,43 +314,87 @@ phrase_at(const struct ctx *c, size_t i, const char *p)
 	return j;
 }
 
-/* Can phrase p start at i? The first byte decides for almost every one;
- * checked in the loops, before the call. */
-static inline bool
-first_ok(const struct ctx *c, size_t i, const char *p)
+/*
+ * The word tables, each chained by first byte and built once (tables_build,
+ * under pthread_once): a reader walks only the entries that begin with
+ * the byte at i, not the whole table. The chains keep table order, so a
+ * tie goes to the same entry as in a walk of the whole table. This relies
+ * on no entry beginning with ' ' (which would match any whitespace byte);
+ * index_build() asserts it.
+ */
+#define TABLE_MAX 64
+
+struct word_index {
+	const char *w[TABLE_MAX];	/* the entries' words */
+	uint8_t len[TABLE_MAX];		/* strlen() of each */
+	int8_t next[TABLE_MAX];		/* next entry with the same first byte */
+	int8_t first[256];		/* first entry beginning with byte b; -1 */
+};
+
+static struct {
+	struct word_index months, weekdays, wday_past, rel, anchor, clock,
+			  approx, periods, connectors, this_month, rel_units;
+} ix;
+
+/* Index table[0..n), whose entries are size bytes and begin with their
+ * word (a const char *: a list of strings, or struct word_val/rel_word,
+ * whose first member is w). */
+static void
+index_build(struct word_index *x, const void *table, size_t n, size_t size)
 {
-	return *p == ' ' || (i < c->len && c->lo[i] == *p);
+	size_t k;
+
+	assert(n <= TABLE_MAX);
+	memset(x->first, -1, sizeof(x->first));
+	for (k = n; k-- > 0;) {		/* prepend: the chains end up in order */
+		const char *w = *(const char *const *)(const void *)
+				 ((const char *)table + k * size);
+		unsigned char b = (unsigned char)w[0];
+
+		assert(b != ' ' && b != '\0' && strlen(w) <= UINT8_MAX);
+		x->w[k] = w;
+		x->len[k] = (uint8_t)strlen(w);
+		x->next[k] = x->first[b];
+		x->first[b] = (int8_t)k;
+	}
 }
 
-/* The longest phrase of list at i; its end offset (0: none), *k its index. */
-static size_t
-longest_of(const struct ctx *c, size_t i, const char *const *list, size_t n,
-	   size_t *k)
+/* The first entry of x that may stand at i (its first byte is there), or
+ * -1; x->next[] gives the others. */
+static int
+index_first(const struct ctx *c, size_t i, const struct word_index *x)
 {
-	size_t best = 0, e, x;
+	return i < c->len ? x->first[(unsigned char)c->lo[i]] : -1;
+}
 
-	for (x = 0; x < n; x++)
-		if (first_ok(c, i, list[x]) && (e = phrase_at(c, i, list[x])) > best) {
+/* The longest phrase of x at i; its end offset (0: none), *k its index
+ * (k may be NULL). */
+static size_t
+longest_of(const struct ctx *c, size_t i, const struct word_index *x, int *k)
+{
+	size_t best = 0, e;
+	int y;
+
+	for (y = index_first(c, i, x); y >= 0; y = x->next[y])
+		if ((e = phrase_at(c, i, x->w[y])) > best) {
 			best = e;
 			if (k != NULL)
-				*k = x;
+				*k = y;
 		}
 	return best;
 }
 
-/* The same for a word_val table. */
+/* The same for a word_val table t indexed by x; *val gets its val. */
 static size_t
-longest_val(const struct ctx *c, size_t i, const struct word_val *t, size_t n,
-	    int *val)
+longest_val(const struct ctx *c, size_t i, const struct word_val *t,
+	    const struct word_index *x, int *val)
 {
-	size_t best = 0, e, x;
+	int k;
+	size_t e = longest_of(c, i, x, &k);
 
-	for (x = 0; x < n; x++)
-		if (first_ok(c, i, t[x].w) && (e = phrase_at(c, i, t[x].w)) > best) {
-			best = e;
-			*val = t[x].val;
-		}
-	return best;
+	if (e > 0)
+		*val = t[k].val;
+	return e;
 }
 
 /* May a number start at i: not glued to a number before it? */
@@ -547,7 +592,7 @@ scan_numeric(const struct ctx *c, size_t i, struct tok *t)
 static size_t
 month_at(const struct ctx *c, size_t i, int *m)
 {
-	size_t e = longest_val(c, i, MONTHS, NELEM(MONTHS), m);
+	size_t e = longest_val(c, i, MONTHS, &ix.months, m);
 
 	if (e > 0 && *m > MONTH_ABBREV) {
 		*m -= MONTH_ABBREV;
@@ -572,7 +617,7 @@ scan_textual(const struct ctx *c, size_t i, struct tok *t)
 	else if (ws_at(c, j) == 0)
 		return false;
 	k = skip_ws(c, j);
-	if ((j = longest_of(c, k, THIS_MONTH, NELEM(THIS_MONTH), NULL)) > 0 &&
+	if ((j = longest_of(c, k, &ix.this_month, NULL)) > 0 &&
 	    c->s[i + n] == '.') {
 		tok_init(t, TOK_DATE, i, j);
 		t->y = c->ref.year;
@@ -639,7 +684,7 @@ scan_ago(const struct ctx *c, size_t i, struct tok *t)
 		return false;
 	j = skip_ws(c, nm.end);
 	if (j == nm.end ||
-	    (e = longest_val(c, j, REL_UNITS, NELEM(REL_UNITS), &unit)) == 0 ||
+	    (e = longest_val(c, j, REL_UNITS, &ix.rel_units, &unit)) == 0 ||
 	    (e = phrase_at(c, e, " siden")) == 0)
 		return false;
 	tok_init(t, TOK_REL, i, e);
@@ -647,32 +692,17 @@ scan_ago(const struct ctx *c, size_t i, struct tok *t)
 	return true;
 }
 
-/* The longest entry of table t at i; its end or 0, *k its index. */
-static size_t
-longest_rel(const struct ctx *c, size_t i, const struct rel_word *t, size_t n,
-	    size_t *k)
-{
-	size_t best = 0, e, x;
-
-	for (x = 0; x < n; x++)
-		if (first_ok(c, i, t[x].w) && (e = phrase_at(c, i, t[x].w)) > best) {
-			best = e;
-			*k = x;
-		}
-	return best;
-}
-
 /* "i går", "i nat", "dagen efter", "for to dage siden". */
 static bool
 scan_rel(const struct ctx *c, size_t i, struct tok *t)
 {
 	const struct rel_word *w = REL_WORDS;
-	size_t e, k = 0;
+	size_t e;
+	int k = 0;
 	bool anchored = false;
 
-	if ((e = longest_rel(c, i, REL_WORDS, NELEM(REL_WORDS), &k)) == 0) {
-		if ((e = longest_rel(c, i, ANCHOR_WORDS, NELEM(ANCHOR_WORDS),
-				     &k)) == 0)
+	if ((e = longest_of(c, i, &ix.rel, &k)) == 0) {
+		if ((e = longest_of(c, i, &ix.anchor, &k)) == 0)
 			return scan_ago(c, i, t);
 		w = ANCHOR_WORDS;
 		anchored = true;
@@ -689,14 +719,12 @@ scan_rel(const struct ctx *c, size_t i, struct tok *t)
 static size_t
 weekday_name_at(const struct ctx *c, size_t j, int *w, bool *genitive)
 {
-	size_t k, e;
+	const struct word_index *x = &ix.weekdays;
+	size_t e;
+	int k;
 
-	for (k = 0; k < NELEM(WEEKDAYS); k++) {
-		size_t n;
-
-		if (j >= c->len || WEEKDAYS[k].w[0] != c->lo[j])
-			continue;
-		n = strlen(WEEKDAYS[k].w);
+	for (k = index_first(c, j, x); k >= 0; k = x->next[k]) {
+		size_t n = x->len[k];
 
 		if (j + n > c->len || memcmp(c->lo + j, WEEKDAYS[k].w, n) != 0)
 			continue;
@@ -738,11 +766,11 @@ weekday_range_end(const struct ctx *c, size_t e)
 static bool
 scan_weekday(const struct ctx *c, size_t i, struct tok *t)
 {
-	size_t j = i, e, r, k = 0;
+	size_t j = i, e, r;
 	int w;
 	bool past = false, genitive;
 
-	if ((e = longest_of(c, i, WDAY_PAST, NELEM(WDAY_PAST), &k)) > 0 &&
+	if ((e = longest_of(c, i, &ix.wday_past, NULL)) > 0 &&
 	    ws_at(c, e) > 0) {
 		past = true;
 		j = skip_ws(c, e);
@@ -822,7 +850,7 @@ time_period_after(const struct ctx *c, struct tok *t)
 	int p;
 
 	if (k > t->end && (e = longest_val(c, k, TIME_PERIODS,
-					   NELEM(TIME_PERIODS), &p)) > 0) {
+					   &ix.periods, &p)) > 0) {
 		t->period = (enum period)p;
 		t->end = e;
 	}
@@ -836,11 +864,11 @@ scan_time(const struct ctx *c, size_t i, struct tok *t)
 	int h, mi;
 
 	tok_init(t, TOK_TIME, i, i);
-	if ((e = longest_of(c, i, CLOCK_WORDS, NELEM(CLOCK_WORDS), NULL)) > 0) {
+	if ((e = longest_of(c, i, &ix.clock, NULL)) > 0) {
 		k = skip_ws(c, e);
 		if (k == e && c->s[e - 1] != '.' && c->s[e - 1] != ':')
 			return false;
-		if ((e = longest_of(c, k, APPROX_WORDS, NELEM(APPROX_WORDS), NULL)) > 0)
+		if ((e = longest_of(c, k, &ix.approx, NULL)) > 0)
 			k = skip_ws(c, e);
 		if (!hour_at(c, k, t))
 			return false;
@@ -905,7 +933,6 @@ toks_push(struct toks *ts, const struct tok *t)
  * any whitespace, a one-byte word ("i") for any second byte.
  */
 static uint8_t word_pairs[256][256 / 8];
-static pthread_once_t word_pairs_once = PTHREAD_ONCE_INIT;
 
 static void
 pair_add(const char *w)
@@ -939,6 +966,34 @@ word_pairs_build(void)
 	for (k = 0; k < NELEM(WDAY_PAST); k++)
 		pair_add(WDAY_PAST[k]);
 	pair_add("for ");	/* scan_ago: "for to dage siden" */
+}
+
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+/* The word indexes and word_pairs, once per process. */
+static void
+tables_build(void)
+{
+	index_build(&ix.months, MONTHS, NELEM(MONTHS), sizeof(MONTHS[0]));
+	index_build(&ix.weekdays, WEEKDAYS, NELEM(WEEKDAYS), sizeof(WEEKDAYS[0]));
+	index_build(&ix.wday_past, WDAY_PAST, NELEM(WDAY_PAST),
+		    sizeof(WDAY_PAST[0]));
+	index_build(&ix.rel, REL_WORDS, NELEM(REL_WORDS), sizeof(REL_WORDS[0]));
+	index_build(&ix.anchor, ANCHOR_WORDS, NELEM(ANCHOR_WORDS),
+		    sizeof(ANCHOR_WORDS[0]));
+	index_build(&ix.clock, CLOCK_WORDS, NELEM(CLOCK_WORDS),
+		    sizeof(CLOCK_WORDS[0]));
+	index_build(&ix.approx, APPROX_WORDS, NELEM(APPROX_WORDS),
+		    sizeof(APPROX_WORDS[0]));
+	index_build(&ix.periods, TIME_PERIODS, NELEM(TIME_PERIODS),
+		    sizeof(TIME_PERIODS[0]));
+	index_build(&ix.connectors, CONNECTORS, NELEM(CONNECTORS),
+		    sizeof(CONNECTORS[0]));
+	index_build(&ix.this_month, THIS_MONTH, NELEM(THIS_MONTH),
+		    sizeof(THIS_MONTH[0]));
+	index_build(&ix.rel_units, REL_UNITS, NELEM(REL_UNITS),
+		    sizeof(REL_UNITS[0]));
+	word_pairs_build();
 }
 
 static bool
@@ -1011,8 +1066,7 @@ gap_ok(const struct ctx *c, size_t a, size_t b, bool weak)
 			i++;
 		} else if (i + 3 <= b && memcmp(c->s + i, "\xe2\x80\x93", 3) == 0) {
 			i += 3;
-		} else if ((e = longest_of(c, i, CONNECTORS, NELEM(CONNECTORS),
-					   NULL)) > 0 && e <= b) {
+		} else if ((e = longest_of(c, i, &ix.connectors, NULL)) > 0 && e <= b) {
 			i = e;
 			if (i < b && c->s[i] == '.')
 				i++;
@@ -1355,7 +1409,7 @@ dates_find(const char *text, size_t len, int64_t ref, struct date_match **r)
 	struct matches ms = { 0 };
 
 	c.lo = text_lower(text, len);
-	pthread_once(&word_pairs_once, word_pairs_build);
+	pthread_once(&tables_once, tables_build);
 	cph_from_utc(ref, &c.ref);
 	c.ref_days = cph_days_from_civil(c.ref.year, c.ref.mon, c.ref.day);
 	scan(&c, &ts);
