@@ -930,20 +930,21 @@ toks_push(struct toks *ts, const struct tok *t)
  * scan_weekday read ("i g", "ma", "no"): at any other word start only
  * scan_time can match ("kl. 10", "ni-tiden"), and most words of a text
  * start otherwise. A bit per pair, built once; ' ' in a phrase stands for
- * any whitespace, a one-byte word ("i") for any second byte.
+ * any whitespace, a one-byte word for any second byte, or for whitespace
+ * when ws_after says only whitespace may follow the word.
  */
 static uint8_t word_pairs[256][256 / 8];
 
 static void
-pair_add(const char *w)
+pair_add(const char *w, bool ws_after)
 {
 	static const unsigned char ws[] = { ' ', '\t', '\r', '\n', 0xC2 };
 	unsigned char a = (unsigned char)w[0], b = (unsigned char)w[1];
 	size_t k;
 
-	if (b == '\0')
+	if (b == '\0' && !ws_after)
 		memset(word_pairs[a], 0xff, sizeof(word_pairs[a]));
-	else if (b == ' ')
+	else if (b == ' ' || b == '\0')
 		for (k = 0; k < sizeof(ws); k++)
 			word_pairs[a][ws[k] / 8] |= (uint8_t)(1u << (ws[k] % 8));
 	else
@@ -956,16 +957,18 @@ word_pairs_build(void)
 	size_t k;
 
 	for (k = 0; k < NELEM(REL_WORDS); k++)
-		pair_add(REL_WORDS[k].w);
+		pair_add(REL_WORDS[k].w, false);
 	for (k = 0; k < NELEM(ANCHOR_WORDS); k++)
-		pair_add(ANCHOR_WORDS[k].w);
+		pair_add(ANCHOR_WORDS[k].w, false);
 	for (k = 0; k < NELEM(MONTHS); k++)
-		pair_add(MONTHS[k].w);
+		pair_add(MONTHS[k].w, false);
 	for (k = 0; k < NELEM(WEEKDAYS); k++)
-		pair_add(WEEKDAYS[k].w);
+		pair_add(WEEKDAYS[k].w, false);
+	/* scan_weekday takes a past word only before whitespace: "i" is
+	 * "i mandags", never "ikke" (one of the commonest words) */
 	for (k = 0; k < NELEM(WDAY_PAST); k++)
-		pair_add(WDAY_PAST[k]);
-	pair_add("for ");	/* scan_ago: "for to dage siden" */
+		pair_add(WDAY_PAST[k], true);
+	pair_add("for ", false);	/* scan_ago: "for to dage siden" */
 }
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
