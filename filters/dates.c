@@ -293,11 +293,8 @@ phrase_at(const struct ctx *c, size_t i, const char *p)
 {
 	size_t j = i;
 
-	/* the first byte decides for almost every phrase: check it first */
-	if (*p != ' ' && (i >= c->len || c->lo[i] != *p))
-		return 0;
-	if (i > 0 && is_wordb(c, i - 1) && is_wordb(c, i))
-		return 0;
+	/* the bytes first: they reject almost every call, so the word
+	 * boundaries are looked at only for a match */
 	for (; *p != '\0'; p++) {
 		if (*p == ' ') {
 			if (ws_at(c, j) == 0)
@@ -309,6 +306,8 @@ phrase_at(const struct ctx *c, size_t i, const char *p)
 			return 0;
 		}
 	}
+	if (i > 0 && is_wordb(c, i - 1) && is_wordb(c, i))
+		return 0;
 	if (j > i && is_wordb(c, j - 1) && is_wordb(c, j))
 		return 0;
 	return j;
