@@ -224,6 +224,7 @@ struct ctx {
 	int64_t ref_days;	/* ref's local day, days since 1970-01-01 */
 	bool have_last;		/* last_days is set */
 	int64_t last_days;	/* the day of the latest dated match so far */
+	bool tiden;		/* "tiden" is somewhere in the text ("9-tiden") */
 };
 
 /* ---- small readers ------------------------------------------------ */
@@ -855,6 +856,17 @@ time_period_after(const struct ctx *c, struct tok *t)
 	}
 }
 
+/* The end of "-tiden" or " tiden" at i ("9-tiden", "ni tiden"), or 0. */
+static size_t
+tiden_at(const struct ctx *c, size_t i)
+{
+	size_t e;
+
+	if ((e = phrase_at(c, i, "-tiden")) == 0)
+		e = phrase_at(c, i, " tiden");
+	return e;
+}
+
 /* "kl. 14.30", "klokken 9", "kl. ca. 18", "9-tiden", "14:30", "14.30". */
 static bool
 scan_time(const struct ctx *c, size_t i, struct tok *t)
@@ -885,18 +897,21 @@ scan_time(const struct ctx *c, size_t i, struct tok *t)
 			e = i + k;
 		} else {
 			/* "ni-tiden": only a word followed by "tiden" can be
-			 * an hour in words; look before reading the number */
+			 * an hour in words; look before reading the number.
+			 * Most words of a text start here and most texts
+			 * have no "tiden" at all: dates_find looked once. */
 			size_t we = i;
 
+			if (!c->tiden)
+				return false;
 			while (is_wordb(c, we))
 				we++;
-			if (phrase_at(c, we, "-tiden") == 0 && phrase_at(c, we, " tiden") == 0)
+			if (tiden_at(c, we) == 0)
 				return false;
 			if ((e = hour_word_at(c, i, &h)) == 0)
 				return false;
 		}
-		if ((k = phrase_at(c, e, "-tiden")) == 0 &&
-		    (k = phrase_at(c, e, " tiden")) == 0)
+		if ((k = tiden_at(c, e)) == 0)
 			return false;
 		t->hour = h;
 		t->min = 0;
@@ -1411,6 +1426,7 @@ dates_find(const char *text, size_t len, int64_t ref, struct date_match **r)
 	struct matches ms = { 0 };
 
 	c.lo = text_lower(text, len);
+	c.tiden = memmem(c.lo, len, "tiden", 5) != NULL;
 	pthread_once(&tables_once, tables_build);
 	cph_from_utc(ref, &c.ref);
 	c.ref_days = cph_days_from_civil(c.ref.year, c.ref.mon, c.ref.day);
