@@ -940,54 +940,96 @@ toks_push(struct toks *ts, const struct tok *t)
 }
 
 /*
- * The first two bytes of the words that scan_rel, scan_month_first and
- * scan_weekday read ("i g", "ma", "no"): at any other word start only
- * scan_time can match ("kl. 10", "ni-tiden"), and most words of a text
- * start otherwise. A bit per pair, built once; ' ' in a phrase stands for
- * any whitespace, a one-byte word for any second byte, or for whitespace
- * when ws_after says only whitespace may follow the word.
+ * The words a day can begin with: the leading word of each relative and
+ * anchor phrase ("i" of "i går", "d" of "d.d.", "dagen"), "for" of
+ * scan_ago, each month (scan_month_first), each past word and weekday,
+ * and a weekday with its genitive 's' (scan_weekday). Those readers match
+ * only where the whole word at i is one of these, because a phrase that
+ * matches there ends its first word where the text's word ends (the next
+ * phrase byte is whitespace or punctuation, or a word boundary is
+ * required). At any other word start, most words of a text, only
+ * scan_time can match ("kl. 10", "ni-tiden"). A hash set with open
+ * addressing, built once.
  */
-static uint8_t word_pairs[256][256 / 8];
+#define START_WORD_MAX 15	/* bytes; "wednesdays" is the longest */
+#define START_SLOTS 256		/* over twice the number of words */
 
-static void
-pair_add(const char *w, bool ws_after)
+struct start_word {
+	uint8_t len;		/* 0: an empty slot */
+	char w[START_WORD_MAX];
+};
+
+static struct start_word start_words[START_SLOTS];
+
+/* The slot that holds w[0..n), or the empty slot where it would go. */
+static size_t
+start_slot(const char *w, size_t n)
 {
-	static const unsigned char ws[] = { ' ', '\t', '\r', '\n', 0xC2 };
-	unsigned char a = (unsigned char)w[0], b = (unsigned char)w[1];
-	size_t k;
+	/* the first and last byte and the length tell these words apart
+	 * well enough, and cost the same for a word of any length */
+	size_t k = (unsigned char)w[0] * 7 + (unsigned char)w[n - 1] * 31 +
+		   n * 131;
 
-	if (b == '\0' && !ws_after)
-		memset(word_pairs[a], 0xff, sizeof(word_pairs[a]));
-	else if (b == ' ' || b == '\0')
-		for (k = 0; k < sizeof(ws); k++)
-			word_pairs[a][ws[k] / 8] |= (uint8_t)(1u << (ws[k] % 8));
-	else
-		word_pairs[a][b / 8] |= (uint8_t)(1u << (b % 8));
+	for (k %= START_SLOTS; start_words[k].len != 0; k = (k + 1) % START_SLOTS)
+		if (start_words[k].len == n && memcmp(start_words[k].w, w, n) == 0)
+			break;
+	return k;
+}
+
+/* Add the leading word of phrase p; with genitive, that word + "s". */
+static void
+start_add(const char *p, bool genitive)
+{
+	static size_t count;
+	char w[START_WORD_MAX + 1];
+	size_t n = 0, len = strlen(p), k;
+
+	while (text_is_word_byte(p, len, n))
+		n++;
+	assert(n > 0 && n < START_WORD_MAX);
+	memcpy(w, p, n);
+	if (genitive)
+		w[n++] = 's';
+	k = start_slot(w, n);
+	if (start_words[k].len == 0) {
+		count++;
+		assert(count < START_SLOTS / 2);
+		start_words[k].len = (uint8_t)n;
+		memcpy(start_words[k].w, w, n);
+	}
 }
 
 static void
-word_pairs_build(void)
+start_words_build(void)
 {
 	size_t k;
 
 	for (k = 0; k < NELEM(REL_WORDS); k++)
-		pair_add(REL_WORDS[k].w, false);
+		start_add(REL_WORDS[k].w, false);
 	for (k = 0; k < NELEM(ANCHOR_WORDS); k++)
-		pair_add(ANCHOR_WORDS[k].w, false);
+		start_add(ANCHOR_WORDS[k].w, false);
 	for (k = 0; k < NELEM(MONTHS); k++)
-		pair_add(MONTHS[k].w, false);
-	for (k = 0; k < NELEM(WEEKDAYS); k++)
-		pair_add(WEEKDAYS[k].w, false);
-	/* scan_weekday takes a past word only before whitespace: "i" is
-	 * "i mandags", never "ikke" (one of the commonest words) */
+		start_add(MONTHS[k].w, false);
 	for (k = 0; k < NELEM(WDAY_PAST); k++)
-		pair_add(WDAY_PAST[k], true);
-	pair_add("for ", false);	/* scan_ago: "for to dage siden" */
+		start_add(WDAY_PAST[k], false);
+	for (k = 0; k < NELEM(WEEKDAYS); k++) {
+		start_add(WEEKDAYS[k].w, false);
+		start_add(WEEKDAYS[k].w, true);
+	}
+	start_add("for", false);	/* scan_ago: "for to dage siden" */
+}
+
+/* Is the word c->lo[i..we) one of start_words? */
+static bool
+is_start_word(const struct ctx *c, size_t i, size_t we)
+{
+	return we - i <= START_WORD_MAX &&
+	       start_words[start_slot(c->lo + i, we - i)].len != 0;
 }
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-/* The word indexes and word_pairs, once per process. */
+/* The word indexes and start_words, once per process. */
 static void
 tables_build(void)
 {
@@ -1010,21 +1052,12 @@ tables_build(void)
 		    sizeof(THIS_MONTH[0]));
 	index_build(&ix.rel_units, REL_UNITS, NELEM(REL_UNITS),
 		    sizeof(REL_UNITS[0]));
-	word_pairs_build();
+	start_words_build();
 }
 
+/* The token starting at the word c->lo[i..we), if any. */
 static bool
-may_start(const struct ctx *c, size_t i)
-{
-	unsigned char a = (unsigned char)c->lo[i];
-	unsigned char b = i + 1 < c->len ? (unsigned char)c->lo[i + 1] : 0;
-
-	return word_pairs[a][b / 8] & (1u << (b % 8));
-}
-
-/* The token starting at word start i, if any. */
-static bool
-scan_at(const struct ctx *c, size_t i, struct tok *t)
+scan_at(const struct ctx *c, size_t i, size_t we, struct tok *t)
 {
 	if (dig(c, i)) {
 		if (!num_left_ok(c, i))
@@ -1034,7 +1067,7 @@ scan_at(const struct ctx *c, size_t i, struct tok *t)
 		return scan_iso(c, i, t) || scan_numeric(c, i, t) ||
 		       scan_textual(c, i, t) || scan_time(c, i, t);
 	}
-	if (!may_start(c, i))
+	if (!is_start_word(c, i, we))
 		return scan_time(c, i, t);
 	return scan_rel(c, i, t) || scan_time(c, i, t) ||
 	       scan_month_first(c, i, t) || scan_weekday(c, i, t);
@@ -1044,20 +1077,22 @@ static void
 scan(const struct ctx *c, struct toks *ts)
 {
 	struct tok t;
-	size_t i = 0;
+	size_t i = 0, we;
 
 	while (i < c->len) {
+		if (!is_wordb(c, i)) {
+			i++;
+			continue;
+		}
+		for (we = i; is_wordb(c, we); we++)
+			;
 		/* every token starts a word: "kl", "20", "i går" */
-		if (is_wordb(c, i) && (i == 0 || !is_wordb(c, i - 1)) &&
-		    scan_at(c, i, &t) &&
+		if ((i == 0 || !is_wordb(c, i - 1)) && scan_at(c, i, we, &t) &&
 		    t.end > i) {
 			toks_push(ts, &t);
 			i = t.end;
-		} else if (is_wordb(c, i)) {
-			while (is_wordb(c, i))
-				i++;
 		} else {
-			i++;
+			i = we;
 		}
 	}
 }
