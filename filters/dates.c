@@ -280,7 +280,7 @@ in_set(const struct ctx *c, size_t i, const char *set)
 	return i < c->len && c->s[i] != '\0' && strchr(set, c->s[i]) != NULL;
 }
 
-static bool
+static inline bool
 is_wordb(const struct ctx *c, size_t i)
 {
 	return text_is_word_byte(c->lo, c->len, i);
