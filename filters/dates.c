@@ -332,7 +332,8 @@ struct word_index {
 	const char *w[TABLE_MAX];	/* the entries' words */
 	uint8_t len[TABLE_MAX];		/* strlen() of each */
 	int8_t next[TABLE_MAX];		/* next entry with the same first byte */
-	int8_t first[256];		/* first entry beginning with byte b; -1 */
+	int8_t first[256];		/* first entry beginning with byte b,
+					 * -1: none */
 };
 
 static struct {
@@ -351,8 +352,8 @@ index_build(struct word_index *x, const void *table, size_t n, size_t size)
 	assert(n <= TABLE_MAX);
 	memset(x->first, -1, sizeof(x->first));
 	for (k = n; k-- > 0;) {		/* prepend: the chains end up in order */
-		const char *w = *(const char *const *)(const void *)
-				 ((const char *)table + k * size);
+		const char *w = *(const char *const *)((const char *)table +
+						      k * size);
 		unsigned char b = (unsigned char)w[0];
 
 		assert(b != ' ' && b != '\0' && strlen(w) <= UINT8_MAX);
@@ -730,7 +731,7 @@ weekday_name_at(const struct ctx *c, size_t j, int *w, bool *genitive)
 	for (k = index_first(c, j, x); k >= 0; k = x->next[k]) {
 		size_t n = x->len[k];
 
-		if (j + n > c->len || memcmp(c->lo + j, WEEKDAYS[k].w, n) != 0)
+		if (j + n > c->len || memcmp(c->lo + j, x->w[k], n) != 0)
 			continue;
 		e = j + n;
 		*genitive = e < c->len && c->lo[e] == 's' && !is_wordb(c, e + 1);
