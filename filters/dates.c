@@ -26,9 +26,14 @@
  *    is on ref's day, a time from 12:00 on the day before.
  *  - "i aftes", "i eftermiddags", "i går aftes" and "... om aftenen"
  *    read an hour before 12 as p.m. ("i aftes kl. 9" is 21:00).
- * Pure functions (one table built once, under pthread_once); the
- * extractor calls them.
+ * Pure functions; the extractor calls them. What makes the scanner cheap,
+ * all built once under pthread_once: the word tables chained by first
+ * byte (struct word_index), so a reader tries only the entries that can
+ * start at i, and the set of words a day can begin with (start_words),
+ * so most words of a text go only to scan_time. Per text, one memmem()
+ * says whether "tiden" ("9-tiden") occurs at all.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -223,6 +228,7 @@ struct ctx {
 	int64_t ref_days;	/* ref's local day, days since 1970-01-01 */
 	bool have_last;		/* last_days is set */
 	int64_t last_days;	/* the day of the latest dated match so far */
+	bool tiden;		/* "tiden" is somewhere in the text ("9-tiden") */
 };
 
 /* ---- small readers ------------------------------------------------ */
@@ -278,7 +284,7 @@ in_set(const struct ctx *c, size_t i, const char *set)
 	return i < c->len && c->s[i] != '\0' && strchr(set, c->s[i]) != NULL;
 }
 
-static bool
+static inline bool
 is_wordb(const struct ctx *c, size_t i)
 {
 	return text_is_word_byte(c->lo, c->len, i);
@@ -292,11 +298,8 @@ phrase_at(const struct ctx *c, size_t i, const char *p)
 {
 	size_t j = i;
 
-	/* the first byte decides for almost every phrase: check it first */
-	if (*p != ' ' && (i >= c->len || c->lo[i] != *p))
-		return 0;
-	if (i > 0 && is_wordb(c, i - 1) && is_wordb(c, i))
-		return 0;
+	/* the bytes first: they reject almost every call, so the word
+	 * boundaries are looked at only for a match */
 	for (; *p != '\0'; p++) {
 		if (*p == ' ') {
 			if (ws_at(c, j) == 0)
@@ -308,48 +311,95 @@ phrase_at(const struct ctx *c, size_t i, const char *p)
 			return 0;
 		}
 	}
+	if (i > 0 && is_wordb(c, i - 1) && is_wordb(c, i))
+		return 0;
 	if (j > i && is_wordb(c, j - 1) && is_wordb(c, j))
 		return 0;
 	return j;
 }
 
-/* Can phrase p start at i? The first byte decides for almost every one;
- * checked in the loops, before the call. */
-static inline bool
-first_ok(const struct ctx *c, size_t i, const char *p)
+/*
+ * The word tables, each chained by first byte and built once (tables_build,
+ * under pthread_once): a reader walks only the entries that begin with
+ * the byte at i, not the whole table. The chains keep table order, so a
+ * tie goes to the same entry as in a walk of the whole table. This relies
+ * on no entry beginning with ' ' (which would match any whitespace byte);
+ * index_build() asserts it.
+ */
+#define TABLE_MAX 64
+
+struct word_index {
+	const char *w[TABLE_MAX];	/* the entries' words */
+	uint8_t len[TABLE_MAX];		/* strlen() of each */
+	int8_t next[TABLE_MAX];		/* next entry with the same first byte */
+	int8_t first[256];		/* first entry beginning with byte b,
+					 * -1: none */
+};
+
+static struct {
+	struct word_index months, weekdays, wday_past, rel, anchor, clock,
+			  approx, periods, connectors, this_month, rel_units;
+} ix;
+
+/* Index table[0..n), whose entries are size bytes and begin with their
+ * word (a const char *: a list of strings, or struct word_val/rel_word,
+ * whose first member is w). */
+static void
+index_build(struct word_index *x, const void *table, size_t n, size_t size)
 {
-	return *p == ' ' || (i < c->len && c->lo[i] == *p);
+	size_t k;
+
+	assert(n <= TABLE_MAX);
+	memset(x->first, -1, sizeof(x->first));
+	for (k = n; k-- > 0;) {		/* prepend: the chains end up in order */
+		const char *w = *(const char *const *)((const char *)table +
+						      k * size);
+		unsigned char b = (unsigned char)w[0];
+
+		assert(b != ' ' && b != '\0' && strlen(w) <= UINT8_MAX);
+		x->w[k] = w;
+		x->len[k] = (uint8_t)strlen(w);
+		x->next[k] = x->first[b];
+		x->first[b] = (int8_t)k;
+	}
 }
 
-/* The longest phrase of list at i; its end offset (0: none), *k its index. */
-static size_t
-longest_of(const struct ctx *c, size_t i, const char *const *list, size_t n,
-	   size_t *k)
+/* The first entry of x that may stand at i (its first byte is there), or
+ * -1; x->next[] gives the others. */
+static int
+index_first(const struct ctx *c, size_t i, const struct word_index *x)
 {
-	size_t best = 0, e, x;
+	return i < c->len ? x->first[(unsigned char)c->lo[i]] : -1;
+}
 
-	for (x = 0; x < n; x++)
-		if (first_ok(c, i, list[x]) && (e = phrase_at(c, i, list[x])) > best) {
+/* The longest phrase of x at i; its end offset (0: none), *k its index
+ * (k may be NULL). */
+static size_t
+longest_of(const struct ctx *c, size_t i, const struct word_index *x, int *k)
+{
+	size_t best = 0, e;
+	int y;
+
+	for (y = index_first(c, i, x); y >= 0; y = x->next[y])
+		if ((e = phrase_at(c, i, x->w[y])) > best) {
 			best = e;
 			if (k != NULL)
-				*k = x;
+				*k = y;
 		}
 	return best;
 }
 
-/* The same for a word_val table. */
+/* The same for a word_val table t indexed by x; *val gets its val. */
 static size_t
-longest_val(const struct ctx *c, size_t i, const struct word_val *t, size_t n,
-	    int *val)
+longest_val(const struct ctx *c, size_t i, const struct word_val *t,
+	    const struct word_index *x, int *val)
 {
-	size_t best = 0, e, x;
+	int k;
+	size_t e = longest_of(c, i, x, &k);
 
-	for (x = 0; x < n; x++)
-		if (first_ok(c, i, t[x].w) && (e = phrase_at(c, i, t[x].w)) > best) {
-			best = e;
-			*val = t[x].val;
-		}
-	return best;
+	if (e > 0)
+		*val = t[k].val;
+	return e;
 }
 
 /* May a number start at i: not glued to a number before it? */
@@ -547,7 +597,7 @@ scan_numeric(const struct ctx *c, size_t i, struct tok *t)
 static size_t
 month_at(const struct ctx *c, size_t i, int *m)
 {
-	size_t e = longest_val(c, i, MONTHS, NELEM(MONTHS), m);
+	size_t e = longest_val(c, i, MONTHS, &ix.months, m);
 
 	if (e > 0 && *m > MONTH_ABBREV) {
 		*m -= MONTH_ABBREV;
@@ -572,7 +622,7 @@ scan_textual(const struct ctx *c, size_t i, struct tok *t)
 	else if (ws_at(c, j) == 0)
 		return false;
 	k = skip_ws(c, j);
-	if ((j = longest_of(c, k, THIS_MONTH, NELEM(THIS_MONTH), NULL)) > 0 &&
+	if ((j = longest_of(c, k, &ix.this_month, NULL)) > 0 &&
 	    c->s[i + n] == '.') {
 		tok_init(t, TOK_DATE, i, j);
 		t->y = c->ref.year;
@@ -639,7 +689,7 @@ scan_ago(const struct ctx *c, size_t i, struct tok *t)
 		return false;
 	j = skip_ws(c, nm.end);
 	if (j == nm.end ||
-	    (e = longest_val(c, j, REL_UNITS, NELEM(REL_UNITS), &unit)) == 0 ||
+	    (e = longest_val(c, j, REL_UNITS, &ix.rel_units, &unit)) == 0 ||
 	    (e = phrase_at(c, e, " siden")) == 0)
 		return false;
 	tok_init(t, TOK_REL, i, e);
@@ -647,32 +697,17 @@ scan_ago(const struct ctx *c, size_t i, struct tok *t)
 	return true;
 }
 
-/* The longest entry of table t at i; its end or 0, *k its index. */
-static size_t
-longest_rel(const struct ctx *c, size_t i, const struct rel_word *t, size_t n,
-	    size_t *k)
-{
-	size_t best = 0, e, x;
-
-	for (x = 0; x < n; x++)
-		if (first_ok(c, i, t[x].w) && (e = phrase_at(c, i, t[x].w)) > best) {
-			best = e;
-			*k = x;
-		}
-	return best;
-}
-
 /* "i går", "i nat", "dagen efter", "for to dage siden". */
 static bool
 scan_rel(const struct ctx *c, size_t i, struct tok *t)
 {
 	const struct rel_word *w = REL_WORDS;
-	size_t e, k = 0;
+	size_t e;
+	int k = 0;
 	bool anchored = false;
 
-	if ((e = longest_rel(c, i, REL_WORDS, NELEM(REL_WORDS), &k)) == 0) {
-		if ((e = longest_rel(c, i, ANCHOR_WORDS, NELEM(ANCHOR_WORDS),
-				     &k)) == 0)
+	if ((e = longest_of(c, i, &ix.rel, &k)) == 0) {
+		if ((e = longest_of(c, i, &ix.anchor, &k)) == 0)
 			return scan_ago(c, i, t);
 		w = ANCHOR_WORDS;
 		anchored = true;
@@ -689,16 +724,14 @@ scan_rel(const struct ctx *c, size_t i, struct tok *t)
 static size_t
 weekday_name_at(const struct ctx *c, size_t j, int *w, bool *genitive)
 {
-	size_t k, e;
+	const struct word_index *x = &ix.weekdays;
+	size_t e;
+	int k;
 
-	for (k = 0; k < NELEM(WEEKDAYS); k++) {
-		size_t n;
+	for (k = index_first(c, j, x); k >= 0; k = x->next[k]) {
+		size_t n = x->len[k];
 
-		if (j >= c->len || WEEKDAYS[k].w[0] != c->lo[j])
-			continue;
-		n = strlen(WEEKDAYS[k].w);
-
-		if (j + n > c->len || memcmp(c->lo + j, WEEKDAYS[k].w, n) != 0)
+		if (j + n > c->len || memcmp(c->lo + j, x->w[k], n) != 0)
 			continue;
 		e = j + n;
 		*genitive = e < c->len && c->lo[e] == 's' && !is_wordb(c, e + 1);
@@ -738,11 +771,11 @@ weekday_range_end(const struct ctx *c, size_t e)
 static bool
 scan_weekday(const struct ctx *c, size_t i, struct tok *t)
 {
-	size_t j = i, e, r, k = 0;
+	size_t j = i, e, r;
 	int w;
 	bool past = false, genitive;
 
-	if ((e = longest_of(c, i, WDAY_PAST, NELEM(WDAY_PAST), &k)) > 0 &&
+	if ((e = longest_of(c, i, &ix.wday_past, NULL)) > 0 &&
 	    ws_at(c, e) > 0) {
 		past = true;
 		j = skip_ws(c, e);
@@ -822,10 +855,21 @@ time_period_after(const struct ctx *c, struct tok *t)
 	int p;
 
 	if (k > t->end && (e = longest_val(c, k, TIME_PERIODS,
-					   NELEM(TIME_PERIODS), &p)) > 0) {
+					   &ix.periods, &p)) > 0) {
 		t->period = (enum period)p;
 		t->end = e;
 	}
+}
+
+/* The end of "-tiden" or " tiden" at i ("9-tiden", "ni tiden"), or 0. */
+static size_t
+tiden_at(const struct ctx *c, size_t i)
+{
+	size_t e;
+
+	if ((e = phrase_at(c, i, "-tiden")) == 0)
+		e = phrase_at(c, i, " tiden");
+	return e;
 }
 
 /* "kl. 14.30", "klokken 9", "kl. ca. 18", "9-tiden", "14:30", "14.30". */
@@ -836,11 +880,11 @@ scan_time(const struct ctx *c, size_t i, struct tok *t)
 	int h, mi;
 
 	tok_init(t, TOK_TIME, i, i);
-	if ((e = longest_of(c, i, CLOCK_WORDS, NELEM(CLOCK_WORDS), NULL)) > 0) {
+	if ((e = longest_of(c, i, &ix.clock, NULL)) > 0) {
 		k = skip_ws(c, e);
 		if (k == e && c->s[e - 1] != '.' && c->s[e - 1] != ':')
 			return false;
-		if ((e = longest_of(c, k, APPROX_WORDS, NELEM(APPROX_WORDS), NULL)) > 0)
+		if ((e = longest_of(c, k, &ix.approx, NULL)) > 0)
 			k = skip_ws(c, e);
 		if (!hour_at(c, k, t))
 			return false;
@@ -858,18 +902,21 @@ scan_time(const struct ctx *c, size_t i, struct tok *t)
 			e = i + k;
 		} else {
 			/* "ni-tiden": only a word followed by "tiden" can be
-			 * an hour in words; look before reading the number */
+			 * an hour in words; look before reading the number.
+			 * Most words of a text start here and most texts
+			 * have no "tiden" at all: dates_find looked once. */
 			size_t we = i;
 
+			if (!c->tiden)
+				return false;
 			while (is_wordb(c, we))
 				we++;
-			if (phrase_at(c, we, "-tiden") == 0 && phrase_at(c, we, " tiden") == 0)
+			if (tiden_at(c, we) == 0)
 				return false;
 			if ((e = hour_word_at(c, i, &h)) == 0)
 				return false;
 		}
-		if ((k = phrase_at(c, e, "-tiden")) == 0 &&
-		    (k = phrase_at(c, e, " tiden")) == 0)
+		if ((k = tiden_at(c, e)) == 0)
 			return false;
 		t->hour = h;
 		t->min = 0;
@@ -898,61 +945,124 @@ toks_push(struct toks *ts, const struct tok *t)
 }
 
 /*
- * The first two bytes of the words that scan_rel, scan_month_first and
- * scan_weekday read ("i g", "ma", "no"): at any other word start only
- * scan_time can match ("kl. 10", "ni-tiden"), and most words of a text
- * start otherwise. A bit per pair, built once; ' ' in a phrase stands for
- * any whitespace, a one-byte word ("i") for any second byte.
+ * The words a day can begin with: the leading word of each relative and
+ * anchor phrase ("i" of "i går", "d" of "d.d.", "dagen"), "for" of
+ * scan_ago, each month (scan_month_first), each past word and weekday,
+ * and a weekday with its genitive 's' (scan_weekday). Those readers match
+ * only where the whole word at i is one of these, because a phrase that
+ * matches there ends its first word where the text's word ends (the next
+ * phrase byte is whitespace or punctuation, or a word boundary is
+ * required). At any other word start, most words of a text, only
+ * scan_time can match ("kl. 10", "ni-tiden"). A hash set with open
+ * addressing, built once.
  */
-static uint8_t word_pairs[256][256 / 8];
-static pthread_once_t word_pairs_once = PTHREAD_ONCE_INIT;
+#define START_WORD_MAX 15	/* bytes; "wednesdays" is the longest */
+#define START_SLOTS 256		/* over twice the number of words */
 
-static void
-pair_add(const char *w)
+struct start_word {
+	uint8_t len;		/* 0: an empty slot */
+	char w[START_WORD_MAX];
+};
+
+static struct start_word start_words[START_SLOTS];
+
+/* The slot that holds w[0..n), or the empty slot where it would go. */
+static size_t
+start_slot(const char *w, size_t n)
 {
-	static const unsigned char ws[] = { ' ', '\t', '\r', '\n', 0xC2 };
-	unsigned char a = (unsigned char)w[0], b = (unsigned char)w[1];
-	size_t k;
+	/* the first and last byte and the length tell these words apart
+	 * well enough, and cost the same for a word of any length */
+	size_t k = (unsigned char)w[0] * 7 + (unsigned char)w[n - 1] * 31 +
+		   n * 131;
 
-	if (b == '\0')
-		memset(word_pairs[a], 0xff, sizeof(word_pairs[a]));
-	else if (b == ' ')
-		for (k = 0; k < sizeof(ws); k++)
-			word_pairs[a][ws[k] / 8] |= (uint8_t)(1u << (ws[k] % 8));
-	else
-		word_pairs[a][b / 8] |= (uint8_t)(1u << (b % 8));
+	for (k %= START_SLOTS; start_words[k].len != 0; k = (k + 1) % START_SLOTS)
+		if (start_words[k].len == n && memcmp(start_words[k].w, w, n) == 0)
+			break;
+	return k;
+}
+
+/* Add the leading word of phrase p; with genitive, that word + "s". */
+static void
+start_add(const char *p, bool genitive)
+{
+	static size_t count;
+	char w[START_WORD_MAX + 1];
+	size_t n = 0, len = strlen(p), k;
+
+	while (text_is_word_byte(p, len, n))
+		n++;
+	assert(n > 0 && n < START_WORD_MAX);
+	memcpy(w, p, n);
+	if (genitive)
+		w[n++] = 's';
+	k = start_slot(w, n);
+	if (start_words[k].len == 0) {
+		count++;
+		assert(count < START_SLOTS / 2);
+		start_words[k].len = (uint8_t)n;
+		memcpy(start_words[k].w, w, n);
+	}
 }
 
 static void
-word_pairs_build(void)
+start_words_build(void)
 {
 	size_t k;
 
 	for (k = 0; k < NELEM(REL_WORDS); k++)
-		pair_add(REL_WORDS[k].w);
+		start_add(REL_WORDS[k].w, false);
 	for (k = 0; k < NELEM(ANCHOR_WORDS); k++)
-		pair_add(ANCHOR_WORDS[k].w);
+		start_add(ANCHOR_WORDS[k].w, false);
 	for (k = 0; k < NELEM(MONTHS); k++)
-		pair_add(MONTHS[k].w);
-	for (k = 0; k < NELEM(WEEKDAYS); k++)
-		pair_add(WEEKDAYS[k].w);
+		start_add(MONTHS[k].w, false);
 	for (k = 0; k < NELEM(WDAY_PAST); k++)
-		pair_add(WDAY_PAST[k]);
-	pair_add("for ");	/* scan_ago: "for to dage siden" */
+		start_add(WDAY_PAST[k], false);
+	for (k = 0; k < NELEM(WEEKDAYS); k++) {
+		start_add(WEEKDAYS[k].w, false);
+		start_add(WEEKDAYS[k].w, true);
+	}
+	start_add("for", false);	/* scan_ago: "for to dage siden" */
 }
 
+/* Is the word c->lo[i..we) one of start_words? */
 static bool
-may_start(const struct ctx *c, size_t i)
+is_start_word(const struct ctx *c, size_t i, size_t we)
 {
-	unsigned char a = (unsigned char)c->lo[i];
-	unsigned char b = i + 1 < c->len ? (unsigned char)c->lo[i + 1] : 0;
-
-	return word_pairs[a][b / 8] & (1u << (b % 8));
+	return we - i <= START_WORD_MAX &&
+	       start_words[start_slot(c->lo + i, we - i)].len != 0;
 }
 
-/* The token starting at word start i, if any. */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+/* The word indexes and start_words, once per process. */
+static void
+tables_build(void)
+{
+	index_build(&ix.months, MONTHS, NELEM(MONTHS), sizeof(MONTHS[0]));
+	index_build(&ix.weekdays, WEEKDAYS, NELEM(WEEKDAYS), sizeof(WEEKDAYS[0]));
+	index_build(&ix.wday_past, WDAY_PAST, NELEM(WDAY_PAST),
+		    sizeof(WDAY_PAST[0]));
+	index_build(&ix.rel, REL_WORDS, NELEM(REL_WORDS), sizeof(REL_WORDS[0]));
+	index_build(&ix.anchor, ANCHOR_WORDS, NELEM(ANCHOR_WORDS),
+		    sizeof(ANCHOR_WORDS[0]));
+	index_build(&ix.clock, CLOCK_WORDS, NELEM(CLOCK_WORDS),
+		    sizeof(CLOCK_WORDS[0]));
+	index_build(&ix.approx, APPROX_WORDS, NELEM(APPROX_WORDS),
+		    sizeof(APPROX_WORDS[0]));
+	index_build(&ix.periods, TIME_PERIODS, NELEM(TIME_PERIODS),
+		    sizeof(TIME_PERIODS[0]));
+	index_build(&ix.connectors, CONNECTORS, NELEM(CONNECTORS),
+		    sizeof(CONNECTORS[0]));
+	index_build(&ix.this_month, THIS_MONTH, NELEM(THIS_MONTH),
+		    sizeof(THIS_MONTH[0]));
+	index_build(&ix.rel_units, REL_UNITS, NELEM(REL_UNITS),
+		    sizeof(REL_UNITS[0]));
+	start_words_build();
+}
+
+/* The token starting at the word c->lo[i..we), if any. */
 static bool
-scan_at(const struct ctx *c, size_t i, struct tok *t)
+scan_at(const struct ctx *c, size_t i, size_t we, struct tok *t)
 {
 	if (dig(c, i)) {
 		if (!num_left_ok(c, i))
@@ -962,7 +1072,7 @@ scan_at(const struct ctx *c, size_t i, struct tok *t)
 		return scan_iso(c, i, t) || scan_numeric(c, i, t) ||
 		       scan_textual(c, i, t) || scan_time(c, i, t);
 	}
-	if (!may_start(c, i))
+	if (!is_start_word(c, i, we))
 		return scan_time(c, i, t);
 	return scan_rel(c, i, t) || scan_time(c, i, t) ||
 	       scan_month_first(c, i, t) || scan_weekday(c, i, t);
@@ -972,20 +1082,22 @@ static void
 scan(const struct ctx *c, struct toks *ts)
 {
 	struct tok t;
-	size_t i = 0;
+	size_t i = 0, we;
 
 	while (i < c->len) {
+		if (!is_wordb(c, i)) {
+			i++;
+			continue;
+		}
+		for (we = i; is_wordb(c, we); we++)
+			;
 		/* every token starts a word: "kl", "20", "i går" */
-		if (is_wordb(c, i) && (i == 0 || !is_wordb(c, i - 1)) &&
-		    scan_at(c, i, &t) &&
+		if ((i == 0 || !is_wordb(c, i - 1)) && scan_at(c, i, we, &t) &&
 		    t.end > i) {
 			toks_push(ts, &t);
 			i = t.end;
-		} else if (is_wordb(c, i)) {
-			while (is_wordb(c, i))
-				i++;
 		} else {
-			i++;
+			i = we;
 		}
 	}
 }
@@ -1011,8 +1123,7 @@ gap_ok(const struct ctx *c, size_t a, size_t b, bool weak)
 			i++;
 		} else if (i + 3 <= b && memcmp(c->s + i, "\xe2\x80\x93", 3) == 0) {
 			i += 3;
-		} else if ((e = longest_of(c, i, CONNECTORS, NELEM(CONNECTORS),
-					   NULL)) > 0 && e <= b) {
+		} else if ((e = longest_of(c, i, &ix.connectors, NULL)) > 0 && e <= b) {
 			i = e;
 			if (i < b && c->s[i] == '.')
 				i++;
@@ -1355,7 +1466,8 @@ dates_find(const char *text, size_t len, int64_t ref, struct date_match **r)
 	struct matches ms = { 0 };
 
 	c.lo = text_lower(text, len);
-	pthread_once(&word_pairs_once, word_pairs_build);
+	c.tiden = memmem(c.lo, len, "tiden", 5) != NULL;
+	pthread_once(&tables_once, tables_build);
 	cph_from_utc(ref, &c.ref);
 	c.ref_days = cph_days_from_civil(c.ref.year, c.ref.mon, c.ref.day);
 	scan(&c, &ts);

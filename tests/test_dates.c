@@ -236,6 +236,19 @@ static const struct {
 	{ "ca. 230 borgere i 30 dage", OCT26, "" },
 	{ "Marts", OCT26, "" },
 	{ "", OCT26, "" },
+	/* what the word-start filter must let through: a phrase whose first
+	 * word ends in punctuation, a past word before NBSP, capitals, a
+	 * genitive, an anchor of three words, an hour word before "tiden" */
+	{ "d.d. kl. 9", OCT26, "2026-10-26T09:00+01:00" },
+	{ "i\xc2\xa0mandags", OCT26, "2026-10-19" },
+	{ "I MANDAGS KL. 8", OCT26, "2026-10-19T08:00+02:00" },
+	{ "forrige fredag", OCT26, "2026-10-23" },
+	{ "den 12. oktober. Den følgende dag kl. 9", OCT26,
+	  "2026-10-12 2026-10-13T09:00+02:00" },
+	{ "Yesterday at 14:00", OCT26, "2026-10-25T14:00+01:00" },
+	{ "omkring elleve-tiden", OCT26, "2026-10-26T11:00+01:00" },
+	{ "ni timer og ti minutter", OCT26, "" },
+	{ "ikke informeret i sagen, der", OCT26, "" },
 };
 
 static void
