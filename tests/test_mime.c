@@ -276,6 +276,11 @@ static const struct mime_case CASES[] = {
 	  "0123456789012345678901234567890123456789\r\nSLUT\r\n",
 	  &LIM_SMALL_TEXT, F_TRUNC, { "kort linje\n" }, "SLUT",
 	  NULL, NULL, 0, NULL, NULL, 0, NULL, NULL },
+	{ "line cut keeps a sequence whole; a bare CR ends the line",
+	  HDR "\r\n012345678901234567890123456789012345678\xc3\xa6XYZ\rny linje\r\n",
+	  &LIM_SMALL_TEXT, F_TRUNC,
+	  { "012345678901234567890123456789012345678\xc3\xa6\nny linje\n" }, "XYZ",
+	  NULL, NULL, 0, NULL, NULL, 0, NULL, NULL },
 	{ "header limit: fields past it are dropped, body still read",
 	  "From: jh@viborg.dk\r\nSubject: Brud\r\n"
 	  "X-Lang: 0123456789012345678901234567890123456789012345678901234567890123456789\r\n"
