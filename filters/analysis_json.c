@@ -10,18 +10,29 @@
 #include <jansson.h>
 
 #include "filters/analysis.h"
+#include "filters/charset.h"
 #include "lib/cphtime.h"
 #include "lib/log.h"
 
+/*
+ * s as a JSON string, or null. jansson refuses invalid UTF-8: say so
+ * rather than lose the key. charset_is_utf8() accepts exactly what
+ * json_string() would (no overlong forms, surrogates or code points past
+ * U+10FFFF) at a fraction of the cost, so jansson need not check again.
+ */
 static json_t *
 str_or_null(const char *s)
 {
-	json_t *j = s ? json_string(s) : NULL;
+	size_t n;
 
-	/* json_string refuses invalid UTF-8; say so rather than lose the key */
-	if (s && j == NULL)
-		j = json_string("(invalid UTF-8)");
-	return j ? j : json_null();
+	if (s == NULL)
+		return json_null();
+	n = strlen(s);
+	if (!charset_is_utf8(s, n)) {
+		s = "(invalid UTF-8)";
+		n = strlen(s);
+	}
+	return json_stringn_nocheck(s, n);
 }
 
 static json_t *

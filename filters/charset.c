@@ -77,6 +77,10 @@ charset_is_utf8(const char *s, size_t n)
 	size_t i = 0, k;
 
 	while (i < n) {
+		if ((unsigned char)s[i] < 0x80) {	/* most text is ASCII */
+			i++;
+			continue;
+		}
 		k = utf8_seq_len((const unsigned char *)s + i, n - i);
 		if (k == 0)
 			return false;

@@ -240,12 +240,30 @@ labelled_other(const char *lower, size_t len, size_t start)
 	return verdict < 0 && direct;
 }
 
-/* A CPR number starting at s[i]? Fills r. */
-static bool
-match_at(const char *s, const char *lower, size_t len, size_t i,
-	 struct cpr_match *r)
+/* The text cpr_find() scans, with its lowercased copy made on demand. */
+struct cpr_scan {
+	const char *text;
+	size_t len;
+	char *lower;		/* text_lower(text), or NULL until needed */
+};
+
+/* The lowercased text. Only a bare number's label check reads it, and
+ * most texts hold none: making it on first use spares a copy of the
+ * whole text per call. */
+static const char *
+scan_lower(struct cpr_scan *sc)
 {
-	size_t k, j;
+	if (sc->lower == NULL)
+		sc->lower = text_lower(sc->text, sc->len);
+	return sc->lower;
+}
+
+/* A CPR number starting at text[i]? Fills r. */
+static bool
+match_at(struct cpr_scan *sc, size_t i, struct cpr_match *r)
+{
+	const char *s = sc->text;
+	size_t len = sc->len, k, j;
 	bool dashed;
 	int sep;
 
@@ -271,26 +289,38 @@ match_at(const char *s, const char *lower, size_t len, size_t i,
 	if (sep > 0 && !dashed && i >= 2 && s[i - 1] == ' ' &&
 	    is_digit(s, len, i - 2))
 		return false;
-	if (!dashed && labelled_other(lower, len, i))
+	if (!dashed && labelled_other(scan_lower(sc), len, i))
 		return false;
 	r->start = i;
 	r->len = j + 4 - i;
 	return true;
 }
 
+/* The offset of the first ASCII digit in s[i..len), or len. */
+static size_t
+next_digit(const char *s, size_t len, size_t i)
+{
+	while (i < len && (s[i] < '0' || s[i] > '9'))
+		i++;
+	return i;
+}
+
 size_t
 cpr_find(const char *text, size_t len, struct cpr_match **r)
 {
+	struct cpr_scan sc = { .text = text, .len = len };
 	struct cpr_match m, *v = NULL;
 	size_t n = 0, cap = 0, i = 0;
-	char *lower = text_lower(text, len);
 
-	while (i < len) {
-		if (!is_digit(text, len, i) || (i > 0 && is_digit(text, len, i - 1))) {
+	/* Candidates start at a digit that does not follow one. Past a
+	 * match or a run of digits the next byte is no digit, so the scan
+	 * only has to look for the next digit. */
+	while ((i = next_digit(text, len, i)) < len) {
+		if (i > 0 && is_digit(text, len, i - 1)) {
 			i++;
 			continue;
 		}
-		if (match_at(text, lower, len, i, &m)) {
+		if (match_at(&sc, i, &m)) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 4;
 				v = xreallocarray(v, cap, sizeof(*v));
@@ -302,7 +332,7 @@ cpr_find(const char *text, size_t len, struct cpr_match **r)
 				i++;
 		}
 	}
-	free(lower);
+	free(sc.lower);
 	*r = v;
 	return n;
 }

@@ -113,16 +113,56 @@ mime_param(const struct mailmime_content *ct, const char *name)
 }
 
 /*
+ * Length of the run at s[0..n) that holds no NUL, CR or LF: the bytes
+ * that line-end normalisation copies as they are. memchr finds the line
+ * end; the CR and NUL checks then cover only that line.
+ */
+static size_t
+mime_plain_run(const char *s, size_t n)
+{
+	const char *p;
+
+	if ((p = memchr(s, '\n', n)) != NULL)
+		n = (size_t)(p - s);
+	if ((p = memchr(s, '\r', n)) != NULL)
+		n = (size_t)(p - s);
+	if ((p = memchr(s, '\0', n)) != NULL)
+		n = (size_t)(p - s);
+	return n;
+}
+
+/*
+ * How many of the n bytes of a run (no line end in it) starting at column
+ * col survive the cut at max columns: those before the cut, and the
+ * continuation bytes of a sequence whose lead survived (keep says whether
+ * the byte before the run did).
+ */
+static size_t
+mime_line_kept(const char *s, size_t n, size_t col, size_t max, bool keep)
+{
+	size_t k = col < max ? max - col : 0;
+
+	if (k >= n)
+		return n;
+	if (k == 0 && !keep)
+		return 0;
+	while (k < n && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k++;
+	return k;
+}
+
+/*
  * Add decoded UTF-8 text s[0..n): LF line ends, no NUL bytes, lines cut
  * at max_line_bytes, the whole capped at max_text_bytes. A cut never
  * splits a UTF-8 sequence: continuation bytes share their lead's fate.
+ * The text is copied a run between line ends and NUL bytes at a time.
  */
 static void
 mime_text_add(struct mime_ctx *c, const char *s, size_t n)
 {
 	const struct limits *lim = c->lim;
 	struct buf *t = &c->text;
-	size_t i, col = 0;
+	size_t i = 0, col = 0, run, kept;
 	bool keep = true;
 
 	if (t->len >= lim->max_text_bytes) {
@@ -131,20 +171,25 @@ mime_text_add(struct mime_ctx *c, const char *s, size_t n)
 	}
 	if (t->len > 0 && t->s[t->len - 1] != '\n')
 		buf_putc(t, '\n');
-	for (i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (ch == '\0' || (ch == '\r' && i + 1 < n && s[i + 1] == '\n'))
-			continue;
-		if (ch == '\r')
-			ch = '\n';
-		if (((unsigned char)ch & 0xc0) != 0x80)
-			keep = ch == '\n' || col < lim->max_line_bytes;
-		col = ch == '\n' ? 0 : col + 1;
-		if (keep)
-			buf_putc(t, ch);
-		else
+	while (i < n) {
+		run = mime_plain_run(s + i, n - i);
+		kept = mime_line_kept(s + i, run, col, lim->max_line_bytes, keep);
+		buf_append(t, s + i, kept);
+		if (kept < run)
 			c->m->truncated = true;
+		if (run > 0)
+			keep = kept == run;
+		col += run;
+		i += run;
+		if (i == n)
+			break;
+		/* NUL, CR before LF: dropped; another CR ends a line too */
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n'))) {
+			buf_putc(t, '\n');
+			col = 0;
+			keep = true;
+		}
+		i++;
 	}
 	if (t->len > lim->max_text_bytes) {
 		buf_truncate(t, charset_utf8_prefix(t->s, t->len,
@@ -170,12 +215,18 @@ static char *
 mime_lf(const char *s, size_t n, size_t *len_r)
 {
 	struct buf b = { 0 };
-	size_t i;
+	size_t i = 0, run;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\0' || (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n'))
-			continue;
-		buf_putc(&b, s[i] == '\r' ? '\n' : s[i]);
+	buf_reserve(&b, n);	/* the result is never longer */
+	while (i < n) {
+		run = mime_plain_run(s + i, n - i);
+		buf_append(&b, s + i, run);
+		i += run;
+		if (i == n)
+			break;
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n')))
+			buf_putc(&b, '\n');
+		i++;
 	}
 	*len_r = b.len;
 	return buf_steal(&b);
@@ -523,25 +574,28 @@ mime_text_part(struct mime_ctx *c, const struct mailmime_content *ct,
 	const char *charset = mime_param(ct, "charset");
 	const char *format = mime_param(ct, "format");
 	const char *delsp = mime_param(ct, "delsp");
+	bool html = strcmp(type, "text/html") == 0;
 	size_t ulen, llen, flen;
 	char *u, *lf, *out;
 
 	u = charset_to_utf8(charset, data, n, &ulen);
+	if (!html && (format == NULL || strcasecmp(format, "flowed") != 0)) {
+		/* mime_text_add() does what mime_lf() would: no copy for it */
+		c->used_plain = true;
+		mime_text_add(c, u, ulen);
+		free(u);
+		return;
+	}
 	lf = mime_lf(u, ulen, &llen);
 	free(u);
-	if (strcmp(type, "text/html") == 0) {
+	if (html) {
 		out = html_to_text(lf, llen);
 		flen = strlen(out);
 		c->used_html = true;
-	} else if (format != NULL && strcasecmp(format, "flowed") == 0) {
+	} else {
 		out = mime_unflow(lf, llen, delsp != NULL &&
 				  strcasecmp(delsp, "yes") == 0, &flen);
 		c->used_plain = true;
-	} else {
-		c->used_plain = true;
-		mime_text_add(c, lf, llen);
-		free(lf);
-		return;
 	}
 	mime_text_add(c, out, flen);
 	free(out);

@@ -16,7 +16,6 @@
 
 #include "filters/charset.h"
 #include "filters/mime_header.h"
-#include "lib/buf.h"
 #include "lib/xalloc.h"
 
 /* Length of the line at s[0..n) including its LF (or up to n). */
@@ -93,44 +92,42 @@ mime_headers_start(const char *s, size_t n)
 static char *
 header_clean(const char *s, size_t max)
 {
-	struct buf out = { 0 };
-	size_t start = 0, end;
-	char *r;
+	char *r = xmalloc(strlen(s) + 1);
+	size_t start = 0, end = 0;
 
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		if (ch == '\t')
-			buf_putc(&out, ' ');
+			r[end++] = ' ';
 		else if (ch == 0xc2 && (unsigned char)s[1] >= 0x80 &&
 			 (unsigned char)s[1] <= 0x9f)
 			s++;
 		else if (ch >= ' ' && ch != 0x7f)
-			buf_putc(&out, (char)ch);
+			r[end++] = (char)ch;
 	}
-	if (out.s == NULL)		/* nothing kept: out.s + 0 is undefined */
-		return xstrdup("");
-	end = out.len;
-	while (start < end && out.s[start] == ' ')
+	while (start < end && r[start] == ' ')
 		start++;
-	while (end > start && out.s[end - 1] == ' ')
+	while (end > start && r[end - 1] == ' ')
 		end--;
-	end = start + charset_utf8_prefix(out.s + start, end - start, max);
-	r = xstrndup(out.s + start, end - start);
-	buf_free(&out);
+	end = start + charset_utf8_prefix(r + start, end - start, max);
+	memmove(r, r + start, end - start);
+	r[end - start] = '\0';
 	return r;
 }
 
-/* A copy of s with each run of spaces and tabs folded into one space. */
+/* A copy of s[0..n) (up to a NUL) with each run of spaces and tabs
+ * folded into one space. */
 static char *
-squeeze_ws(const char *s)
+squeeze_ws(const char *s, size_t n)
 {
-	char *r = xmalloc(strlen(s) + 1), *q = r;
+	char *r = xmalloc(n + 1), *q = r;
+	size_t i;
 
-	for (; *s; s++) {
-		if ((*s == ' ' || *s == '\t') && q > r && q[-1] == ' ')
+	for (i = 0; i < n && s[i] != '\0'; i++) {
+		if ((s[i] == ' ' || s[i] == '\t') && q > r && q[-1] == ' ')
 			continue;
-		*q++ = *s == '\t' ? ' ' : *s;
+		*q++ = s[i] == '\t' ? ' ' : s[i];
 	}
 	*q = '\0';
 	return r;
@@ -142,11 +139,19 @@ mime_header_decode(const char *s, size_t n, size_t max)
 	size_t ulen, idx = 0;
 	char *u, *dec = NULL, *clean, *r;
 
+	/* Most fields, the Received lines among them, are UTF-8 already and
+	 * hold no encoded word: the conversions below would copy them
+	 * unchanged, and libetpan's decoder would only squeeze their blanks. */
+	if (memmem(s, n, "=?", 2) == NULL && charset_is_utf8(s, n)) {
+		dec = squeeze_ws(s, n);
+		r = header_clean(dec, max);
+		free(dec);
+		return r;
+	}
 	u = charset_to_utf8(NULL, s, n, &ulen);
-	/* Only encoded words need libetpan's decoder (and most fields, the
-	 * Received lines among them, have none: it is the costly part). */
+	/* Only encoded words need libetpan's decoder (the costly part). */
 	if (memmem(u, ulen, "=?", 2) == NULL)
-		dec = squeeze_ws(u);	/* as libetpan's decoder would leave it */
+		dec = squeeze_ws(u, ulen);	/* as libetpan's decoder would leave it */
 	else if (mailmime_encoded_phrase_parse("utf-8", u, ulen, &idx, "utf-8",
 					       &dec) != MAILIMF_NO_ERROR)
 		dec = NULL;
@@ -160,23 +165,27 @@ mime_header_decode(const char *s, size_t n, size_t max)
 	return r;
 }
 
-/* Append one field: name s[0..namelen), raw value raw[0..rawlen). */
+/* Append one field: name s[0..namelen), raw value raw[0..rawlen), its
+ * line ends dropped. *cap is the room in *h, grown by doubling. */
 static void
-field_add(struct mime_header **h, size_t *nh, const char *s, size_t namelen,
-	  const char *raw, size_t rawlen, size_t max)
+field_add(struct mime_header **h, size_t *nh, size_t *cap, const char *s,
+	  size_t namelen, const char *raw, size_t rawlen, size_t max)
 {
-	struct buf unfolded = { 0 };
-	size_t i;
+	char *unfolded = xmalloc(rawlen + 1);
+	size_t i, n = 0;
 
 	for (i = 0; i < rawlen; i++)
 		if (raw[i] != '\r' && raw[i] != '\n')
-			buf_putc(&unfolded, raw[i]);
-	*h = xreallocarray(*h, *nh + 1, sizeof(**h));
+			unfolded[n++] = raw[i];
+	unfolded[n] = '\0';
+	if (*nh == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*h = xreallocarray(*h, *cap, sizeof(**h));
+	}
 	(*h)[*nh].name = xstrndup(s, namelen);
-	(*h)[*nh].value = mime_header_decode(buf_cstr(&unfolded), unfolded.len,
-					     max);
+	(*h)[*nh].value = mime_header_decode(unfolded, n, max);
 	(*nh)++;
-	buf_free(&unfolded);
+	free(unfolded);
 }
 
 /* Bytes of the field starting at s (its first line and continuations). */
@@ -190,14 +199,13 @@ field_len(const char *s, size_t n)
 	return used;
 }
 
-size_t
-mime_headers_split(const char *s, size_t n, const struct limits *lim,
-		   struct mime_header **h_r, size_t *n_r, bool *truncated_r)
+/* mime_headers_split() with *cap, the room in *h_r (grown by doubling). */
+static size_t
+fields_read(const char *s, size_t n, const struct limits *lim,
+	    struct mime_header **h_r, size_t *n_r, size_t *cap, bool *truncated_r)
 {
 	size_t pos, len, name, colon, limit = n;
 
-	*h_r = NULL;
-	*n_r = 0;
 	pos = mime_headers_start(s, n);
 	if (limit > pos + lim->max_header_bytes)
 		limit = pos + lim->max_header_bytes;
@@ -209,12 +217,26 @@ mime_headers_split(const char *s, size_t n, const struct limits *lim,
 		if (name == 0)
 			return pos;	/* not a field: the body starts here */
 		len = field_len(s + pos, limit - pos);
-		field_add(h_r, n_r, s + pos, name, s + pos + colon + 1,
+		field_add(h_r, n_r, cap, s + pos, name, s + pos + colon + 1,
 			  len - colon - 1, lim->max_line_bytes);
 		pos += len;
 	}
 	if (pos < n)
 		*truncated_r = true;
+	return pos;
+}
+
+size_t
+mime_headers_split(const char *s, size_t n, const struct limits *lim,
+		   struct mime_header **h_r, size_t *n_r, bool *truncated_r)
+{
+	size_t cap = 0, pos;
+
+	*h_r = NULL;
+	*n_r = 0;
+	pos = fields_read(s, n, lim, h_r, n_r, &cap, truncated_r);
+	if (*n_r < cap)		/* no more room than the fields take */
+		*h_r = xreallocarray(*h_r, *n_r, sizeof(**h_r));
 	return pos;
 }
 

@@ -246,8 +246,11 @@ flatten(struct prose *p)
 
 	p->flat = xstrndup(p->lower, p->len);
 	for (i = 0; i < p->len; i++) {
-		if (p->flat[i] != '\n')
-			continue;
+		const char *nl = memchr(p->flat + i, '\n', p->len - i);
+
+		if (nl == NULL)
+			break;
+		i = (size_t)(nl - p->flat);
 		for (j = i; j > ls && (p->flat[j - 1] == ' ' || p->flat[j - 1] == '\r'); j--)
 			;
 		k = i + 1;
@@ -263,6 +266,8 @@ flatten(struct prose *p)
 }
 
 static bool sentence_end_at(const struct prose *p, size_t i);
+/* The bytes sentence_end_at() can be true at. */
+#define SENTENCE_END_CHARS "\n.!?"
 
 void
 prose_begin(struct prose *p, const char *text, size_t len)
@@ -285,8 +290,12 @@ prose_build(struct prose *p, bool keep_quoted)
 	p->body_end = signoff_start(p->lower, p->len);
 	flatten(p);
 	find_fields(p);
-	p->ends = xmalloc(p->len + 1);
-	for (i = 0; i < p->len; i++)
+	/* Only a line end, '.', '!' or '?' can end a sentence: strcspn()
+	 * jumps from one to the next (flat holds no NUL before p->len but
+	 * one at it; a NUL inside is stepped over all the same). */
+	p->ends = xcalloc(p->len + 1, 1);
+	for (i = strcspn(p->flat, SENTENCE_END_CHARS); i < p->len;
+	     i += 1 + strcspn(p->flat + i + 1, SENTENCE_END_CHARS))
 		p->ends[i] = sentence_end_at(p, i);
 	p->ends[p->len] = 1;
 }
@@ -336,7 +345,8 @@ is_abbrev(const char *s, size_t dot)
 	if (n == 0)
 		return false;
 	for (k = 0; abbrevs[k]; k++)
-		if (strlen(abbrevs[k]) == n && strncmp(s + b, abbrevs[k], n) == 0)
+		if (abbrevs[k][0] == s[b] && strncmp(s + b, abbrevs[k], n) == 0 &&
+		    abbrevs[k][n] == '\0')
 			return true;
 	return false;
 }
@@ -374,6 +384,33 @@ sentence_end(const struct prose *p, size_t i)
 	return p->ends[i];
 }
 
+/* The first sentence end in flat[i..i + reach) (and before p->len), or
+ * the end of that range. ends[] is a byte per offset: memchr() finds it. */
+static size_t
+sentence_end_from(const struct prose *p, size_t i, size_t reach)
+{
+	size_t lim;
+	const unsigned char *e;
+
+	if (i >= p->len)
+		return i;
+	lim = p->len - i < reach ? p->len : i + reach;
+	e = memchr(p->ends + i, 1, lim - i);
+	return e != NULL ? (size_t)(e - p->ends) : lim;
+}
+
+/* The offset after the last sentence end in flat[from..i), or from. */
+static size_t
+sentence_end_before(const struct prose *p, size_t from, size_t i)
+{
+	const unsigned char *e;
+
+	if (from >= i)
+		return i;
+	e = memrchr(p->ends + from, 1, i - from);
+	return e != NULL ? (size_t)(e - p->ends) + 1 : from;
+}
+
 static bool
 utf8_cont(char c)
 {
@@ -387,14 +424,12 @@ prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 
 	if (i > p->len)
 		i = p->len;
-	b = e = i;
 	/* A text without full stops (a pasted chat log) is one "sentence":
 	 * look no further than PROSE_SENTENCE_REACH either way, so every
 	 * caller stays linear in the text. */
-	while (b > 0 && i - b < PROSE_SENTENCE_REACH && !sentence_end(p, b - 1))
-		b--;
-	while (e < p->len && e - i < PROSE_SENTENCE_REACH && !sentence_end(p, e))
-		e++;
+	b = i > PROSE_SENTENCE_REACH ? i - PROSE_SENTENCE_REACH : 0;
+	b = sentence_end_before(p, b, i);
+	e = sentence_end_from(p, i, PROSE_SENTENCE_REACH);
 	/* a bound set by the reach must not split a UTF-8 sequence */
 	while (b < i && utf8_cont(p->flat[b]))
 		b++;
@@ -407,10 +442,7 @@ prose_sentence(const struct prose *p, size_t i, size_t *b_r, size_t *e_r)
 size_t
 prose_next_sentence(const struct prose *p, size_t i)
 {
-	size_t start = i;
-
-	while (i < p->len && i - start < PROSE_SENTENCE_REACH && !sentence_end(p, i))
-		i++;
+	i = sentence_end_from(p, i, PROSE_SENTENCE_REACH);
 	if (i < p->len && sentence_end(p, i))
 		return i + 1;
 	/* stopped by the reach: never inside a UTF-8 sequence */

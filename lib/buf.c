@@ -37,6 +37,7 @@ buf_reserve(struct buf *b, size_t n)
 	if (need > b->cap) {
 		b->s = xrealloc(b->s, need);
 		b->cap = need;
+		b->s[b->len] = '\0';	/* a fresh allocation holds no NUL yet */
 	}
 }
 

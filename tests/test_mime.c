@@ -214,6 +214,15 @@ static const struct mime_case CASES[] = {
 	  NULL, F_DSN, { "could not be delivered" }, "Final-Recipient",
 	  NULL, NULL, 0, NULL, NULL, 0,
 	  "<case-BV-2026-0009.3@brudvagt.aarhus.dk>", "Status: 5.1.1\n" },
+	{ "delivery report with an empty status part",
+	  "From: MAILER-DAEMON@smtp.aarhus.dk\r\nSubject: Undelivered Mail\r\n"
+	  "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+	  "\tboundary=\"dsn\"\r\n\r\n"
+	  "--dsn\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+	  "--dsn\r\nContent-Type: message/delivery-status\r\n\r\n"
+	  "--dsn--\r\n",
+	  NULL, F_DSN, { "could not be delivered" }, NULL,
+	  NULL, NULL, 0, NULL, NULL, 0, NULL, "" },
 	{ "delivery report with message/rfc822",
 	  "From: MAILER-DAEMON@smtp.aarhus.dk\r\n"
 	  "Content-Type: multipart/report; report-type=\"delivery-status\"; boundary=d\r\n\r\n"
@@ -275,6 +284,11 @@ static const struct mime_case CASES[] = {
 	  "0123456789012345678901234567890123456789\r\n"
 	  "0123456789012345678901234567890123456789\r\nSLUT\r\n",
 	  &LIM_SMALL_TEXT, F_TRUNC, { "kort linje\n" }, "SLUT",
+	  NULL, NULL, 0, NULL, NULL, 0, NULL, NULL },
+	{ "line cut keeps a sequence whole; a bare CR ends the line",
+	  HDR "\r\n012345678901234567890123456789012345678\xc3\xa6XYZ\rny linje\r\n",
+	  &LIM_SMALL_TEXT, F_TRUNC,
+	  { "012345678901234567890123456789012345678\xc3\xa6\nny linje\n" }, "XYZ",
 	  NULL, NULL, 0, NULL, NULL, 0, NULL, NULL },
 	{ "header limit: fields past it are dropped, body still read",
 	  "From: jh@viborg.dk\r\nSubject: Brud\r\n"
