@@ -201,8 +201,10 @@ is_forward(const struct mime_msg *m, const char *subject, size_t q)
 	return words < 40;
 }
 
+/* Triage: only the fields of analysis_run_triage (analysis.h). */
 static void
-analyse(const struct settings *s, const struct mime_msg *m, struct analysis *a)
+analyse(const struct settings *s, const struct mime_msg *m, bool triage,
+	struct analysis *a)
 {
 	struct prose p;
 	int64_t ref;
@@ -215,11 +217,18 @@ analyse(const struct settings *s, const struct mime_msg *m, struct analysis *a)
 	a->kind = classify_message(m, a->from_addr, a->subject, &p, a->case_ref);
 	a->cpr_count = count_cprs(m, a->subject);
 	a->spoofed = is_spoofed(s, m);
+	if (a->kind == KIND_REPORT)
+		set_origin(s, &p, a->subject, a);
+	if (triage) {
+		if (a->kind == KIND_REPORT || a->kind == KIND_ACK)
+			extract_triage(s, &p, a->subject, a);
+		prose_free(&p);
+		return;
+	}
 	a->text_redacted = cpr_redact(m->text, m->text_len);
 	copy_attachments(m, a);
 	ref = a->has_date ? a->date : 0;
 	if (a->kind == KIND_REPORT) {
-		set_origin(s, &p, a->subject, a);
 		extract_report(s, &p, a->subject, ref, a);
 	} else if (a->kind == KIND_ACK) {
 		a->authority_decision = extract_authority(&p, true);
@@ -247,9 +256,9 @@ analysis_new(const struct settings *s)
 	return a;
 }
 
-int
-analysis_run(const struct settings *s, const char *msg, size_t len,
-	     struct analysis **r, struct err *e)
+static int
+run(const struct settings *s, const char *msg, size_t len, bool triage,
+    struct analysis **r, struct err *e)
 {
 	struct mime_msg *m = NULL;
 	struct analysis *a;
@@ -258,7 +267,7 @@ analysis_run(const struct settings *s, const char *msg, size_t len,
 	if (mime_parse(msg, len, &s->limits, &m, e) < 0)
 		return -1;
 	a = analysis_new(s);
-	analyse(s, m, a);
+	analyse(s, m, triage, a);
 	a->truncated = m->truncated;
 	a->malformed = m->malformed;
 	if (m->truncated || m->malformed)
@@ -267,6 +276,20 @@ analysis_run(const struct settings *s, const char *msg, size_t len,
 	mime_msg_free(&m);
 	*r = a;
 	return a->error ? 1 : 0;
+}
+
+int
+analysis_run(const struct settings *s, const char *msg, size_t len,
+	     struct analysis **r, struct err *e)
+{
+	return run(s, msg, len, false, r, e);
+}
+
+int
+analysis_run_triage(const struct settings *s, const char *msg, size_t len,
+		    struct analysis **r, struct err *e)
+{
+	return run(s, msg, len, true, r, e);
 }
 
 void

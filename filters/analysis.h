@@ -123,6 +123,17 @@ struct analysis {
 int analysis_run(const struct settings *s, const char *msg, size_t len,
 		 struct analysis **r, struct err *e);
 
+/*
+ * The same for brudvagt-milter, which needs only what its headers carry:
+ * kind, case_ref, origin and reporting_municipality, affected and
+ * affects_all, severity, cpr_count, spoofed. Those are what analysis_run
+ * gives (tests/test_analysis.c compares them over the corpus); the rest
+ * is left at "not found": no times, count, categories, register texts,
+ * redacted text or attachments. About half the work of analysis_run.
+ */
+int analysis_run_triage(const struct settings *s, const char *msg, size_t len,
+			struct analysis **r, struct err *e);
+
 void analysis_free(struct analysis **a);
 
 const char *analysis_kind_name(enum analysis_kind k);

@@ -988,6 +988,14 @@ extract_report(const struct settings *s, const struct prose *p, const char *subj
 	extract_texts(p, a);
 }
 
+void
+extract_triage(const struct settings *s, const struct prose *p, const char *subject,
+	       struct analysis *a)
+{
+	extract_severity(p, a);
+	extract_munis(s, p, subject, a);
+}
+
 bool
 extract_return_date(const struct prose *p, int64_t ref, int64_t *t_r)
 {

@@ -22,6 +22,12 @@
 void extract_report(const struct settings *s, const struct prose *p,
 		    const char *subject, int64_t ref, struct analysis *a);
 
+/* Only the incident fields brudvagt-milter's headers carry: severity,
+ * affected municipalities, affects_all. The same values extract_report
+ * gives them (neither depends on the others); the same preconditions. */
+void extract_triage(const struct settings *s, const struct prose *p,
+		    const char *subject, struct analysis *a);
+
 /* Datatilsynet in text: TRI_TRUE/TRI_FALSE/TRI_NULL. With decision, a
  * stated intention ("vi anmelder ikke") counts too (replies). */
 enum tristate extract_authority(const struct prose *p, bool decision);

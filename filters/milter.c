@@ -4,7 +4,7 @@
  *
  * Owns the per-connection context (struct milter_conn, smfi_setpriv), the
  * per-message context (struct milter_msg: the settings snapshot it runs on,
- * the headers and body gathered for analysis_run, the forged X-Brudvagt-*
+ * the headers and body gathered for analysis_run_triage, the forged X-Brudvagt-*
  * headers to remove) and the process-wide counters. Called by libmilter
  * (through milter_desc) and by the tests (through the same table, with a
  * fake struct milter_io).
@@ -169,7 +169,7 @@ struct milter_msg {
 	bool failed;		/* internal error: tag unanalysed */
 	bool logged;		/* a failure has been logged */
 	bool in_body;		/* the blank line after the headers is in raw */
-	struct buf raw;		/* headers + body for analysis_run */
+	struct buf raw;		/* headers + body for analysis_run_triage */
 	struct forged *forged;	/* X-Brudvagt-* headers to delete */
 	size_t nforged;
 	char msgid[MSGID_MAX];
@@ -638,7 +638,7 @@ msg_analyse(SMFICTX *ctx, struct milter_msg *m)
 	char label[LABEL_MAX];
 
 	if (!m->oversize && !m->failed && m->raw.len != 0 &&
-	    analysis_run(m->snap->s, m->raw.s, m->raw.len, &a, &e) >= 0 &&
+	    analysis_run_triage(m->snap->s, m->raw.s, m->raw.len, &a, &e) >= 0 &&
 	    a != NULL) {
 		msg_tag(ctx, m, a);
 		msg_label(ctx, m, label);

@@ -3,7 +3,7 @@
  * itest_benchparse — throughput and memory of the analysis, for make bench.
  *
  *	itest_benchparse -H
- *	itest_benchparse [-l LABEL] [-n ITERATIONS] [-t SECONDS] FILE...
+ *	itest_benchparse [-M] [-l LABEL] [-n ITERATIONS] [-t SECONDS] FILE...
  *
  * Loads every FILE into memory (an mbox counts as one message, as
  * `brudvagtctl parse` sees it), then runs analysis_run() and
@@ -20,6 +20,9 @@
  * (getrusage ru_maxrss) once the files are loaded, peak-MB the same at the
  * end: the files held in memory are part of both, the analysis adds the
  * difference. -H prints the header line only.
+ *
+ * -M measures what brudvagt-milter runs instead: analysis_run_triage(),
+ * no JSON.
  *
  * A benchmark, not a test: make check builds it but no test runs it, and
  * nothing here depends on how fast the machine is.
@@ -87,6 +90,8 @@ peak_rss_mb(void)
 	return ru.ru_maxrss / 1024.0;
 }
 
+static int milter_mode;		/* -M */
+
 /* Analyse m once. Returns the seconds it took, or -1 when it was refused. */
 static double
 analyse(const struct settings *s, const struct msg *m)
@@ -94,12 +99,15 @@ analyse(const struct settings *s, const struct msg *m)
 	struct analysis *a = NULL;
 	struct err e = { 0 };
 	double t0 = now();
-	char *json;
 
-	if (analysis_run(s, m->data, m->len, &a, &e) < 0)
-		return -1;
-	json = analysis_to_json(s, a, m->name);
-	free(json);
+	if (milter_mode) {
+		if (analysis_run_triage(s, m->data, m->len, &a, &e) < 0)
+			return -1;
+	} else {
+		if (analysis_run(s, m->data, m->len, &a, &e) < 0)
+			return -1;
+		free(analysis_to_json(s, a, m->name));
+	}
 	analysis_free(&a);
 	return now() - t0;
 }
@@ -123,11 +131,12 @@ main(int argc, char **argv)
 	size_t i, nmsgs, bytes = 0, worst_i = 0;
 	int c, iterations = 1, passes = 0, errors = 0;
 
-	while ((c = getopt(argc, argv, "Hl:n:t:")) != -1) {
+	while ((c = getopt(argc, argv, "HMl:n:t:")) != -1) {
 		switch (c) {
 		case 'H':
 			header();
 			return 0;
+		case 'M': milter_mode = 1; break;
 		case 'l': label = optarg; break;
 		case 'n': iterations = atoi(optarg); break;
 		case 't': min_seconds = atof(optarg); break;
@@ -177,6 +186,6 @@ main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: itest_benchparse -H\n"
-		"       itest_benchparse [-l LABEL] [-n ITERATIONS] [-t SECONDS] FILE...\n");
+		"       itest_benchparse [-M] [-l LABEL] [-n ITERATIONS] [-t SECONDS] FILE...\n");
 	return 64;
 }

@@ -155,6 +155,43 @@ struct msg_case {
 
 #define DATE "Wed, 18 Nov 2026 10:00:00 +0100"
 
+/*
+ * analysis_run_triage must give exactly what analysis_run gives for every
+ * field brudvagt-milter's headers carry (analysis.h). Returns 0, or 1
+ * after printing what differs.
+ */
+static int
+triage_differs(const char *name, const char *msg, size_t len)
+{
+	struct analysis *full = NULL, *tri = NULL;
+	struct err e = { 0 }, e2 = { 0 };
+	int rf = analysis_run(S, msg, len, &full, &e);
+	int rt = analysis_run_triage(S, msg, len, &tri, &e2);
+	int bad = 0;
+	size_t i;
+
+	if (rf != rt) {
+		print_error("%s: analysis_run %d, analysis_run_triage %d\n", name, rf, rt);
+		bad = 1;
+	} else if (rf >= 0) {
+		bad = full->kind != tri->kind || full->origin != tri->origin ||
+		      strcmp(full->case_ref, tri->case_ref) != 0 ||
+		      full->reporting_municipality != tri->reporting_municipality ||
+		      full->affects_all != tri->affects_all ||
+		      full->severity != tri->severity ||
+		      full->cpr_count != tri->cpr_count ||
+		      full->spoofed != tri->spoofed;
+		for (i = 0; i < S->nmunicipalities; i++)
+			bad |= full->affected[i] != tri->affected[i];
+		if (bad)
+			print_error("%s: a header field differs between analysis_run "
+				    "and analysis_run_triage\n", name);
+	}
+	analysis_free(&full);
+	analysis_free(&tri);
+	return bad;
+}
+
 static void
 run_cases(const struct msg_case *c, size_t n)
 {
@@ -178,6 +215,7 @@ run_cases(const struct msg_case *c, size_t n)
 			   c[i].body);
 		got = analyse(b.s, b.len, c[i].name);
 		bad += diff_keys(c[i].name, got, want);
+		bad += triage_differs(c[i].name, b.s, b.len);
 		json_decref(got);
 		json_decref(want);
 		buf_free(&b);
@@ -568,6 +606,52 @@ test_fuzz_regressions(void **state)
 	assert_true(n > 0);
 }
 
+/* Every file under dir (recursively, but not the corpus' own notes):
+ * analysis_run_triage agrees with analysis_run. Returns files read. */
+static int
+triage_walk(const char *dir, int *bad)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[1024], *msg;
+		size_t len;
+
+		if (de->d_name[0] == '.' || de->d_name[0] == '_' ||
+		    strcmp(de->d_name, "SOURCES.md") == 0 ||
+		    strcmp(de->d_name, "expected.jsonl") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR) {
+			n += triage_walk(path, bad);
+			continue;
+		}
+		msg = slurp(path, &len);
+		*bad += triage_differs(path, msg, len);
+		free(msg);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void
+test_triage_same_fields(void **state)
+{
+	int bad = 0, n;
+
+	(void)state;
+	n = triage_walk("tests/corpus", &bad) +
+	    triage_walk("tests/fixtures/fuzz-regressions/analysis", &bad) +
+	    triage_walk("tests/fixtures/hostile", &bad);
+	assert_true(n > 400);
+	if (bad)
+		fail_msg("%d of %d messages: the triage analysis differs", bad, n);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -592,6 +676,7 @@ main(void)
 		cmocka_unit_test(test_delivery_reports),
 		cmocka_unit_test(test_redaction_everywhere),
 		cmocka_unit_test(test_fuzz_regressions),
+		cmocka_unit_test(test_triage_same_fields),
 		cmocka_unit_test(test_unreadable),
 	};
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tests for filters/milter.c: the callbacks driven by a fake MTA (struct
- * milter_io), with a fake analysis (-Wl,--wrap=analysis_run) and calloc
+ * milter_io), with a fake analysis (-Wl,--wrap=analysis_run_triage) and calloc
  * failure injection (-Wl,--wrap=calloc; see tests/test_milter.wrap).
  *
  * Every callback's answer is checked on every path: only SMFIS_CONTINUE or
@@ -109,16 +109,16 @@ static int fake_rc;
 static int analysis_calls;
 static struct buf seen_raw;
 
-int __wrap_analysis_run(const struct settings *s, const char *msg, size_t len,
-			struct analysis **r, struct err *e);
+int __wrap_analysis_run_triage(const struct settings *s, const char *msg, size_t len,
+			       struct analysis **r, struct err *e);
 void __wrap_analysis_free(struct analysis **a);
 void __wrap_settings_free(struct settings **s);
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 
 int
-__wrap_analysis_run(const struct settings *s, const char *msg, size_t len,
-		    struct analysis **r, struct err *e)
+__wrap_analysis_run_triage(const struct settings *s, const char *msg, size_t len,
+			   struct analysis **r, struct err *e)
 {
 	(void)s;
 	analysis_calls++;
@@ -520,7 +520,7 @@ test_recipients_default(void **state)
 	assert_non_null(added(&f, "X-Brudvagt-Kind"));
 }
 
-/* ---- the raw message handed to analysis_run ---------------------------- */
+/* ---- the raw message handed to analysis_run_triage ---------------------- */
 
 static void
 test_raw_message(void **state)
@@ -560,8 +560,8 @@ test_raw_message(void **state)
 /* ---- fail-open on every error path -------------------------------------- */
 
 enum fault {
-	F_ANALYSIS,		/* analysis_run fails */
-	F_PARTIAL,		/* analysis_run: partly (1): still tagged */
+	F_ANALYSIS,		/* analysis_run_triage fails */
+	F_PARTIAL,		/* analysis_run_triage: partly (1): still tagged */
 	F_CALLOC_ALL,		/* no context can be made */
 	F_CALLOC_MSG,		/* the message context cannot be made */
 	F_SETPRIV,		/* smfi_setpriv fails */

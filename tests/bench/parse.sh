@@ -8,6 +8,8 @@
 #   sample            the 16 files of tests/corpus/sample, for >= 3 s
 #   synthetic-4k      200 generated ~4 KB Danish reports (labelled fields,
 #                     prose, a quoted earlier mail), for >= 3 s
+#   synthetic-4k-milter  the same 200 through analysis_run_triage, what
+#                     brudvagt-milter runs (no JSON either)
 #   external          every message file of tests/corpus/external, 3 passes
 #   25mb-base64       a report with a ~19 MB attachment, base64 (26 MB),
 #                     alone in a fresh process
@@ -142,6 +144,7 @@ echo "parse: analysis_run + analysis_to_json, one thread${PIN:+, $PIN}; $(date -
 "$BENCH" -H
 row sample -t 3 tests/corpus/sample/*.eml
 row synthetic-4k -t 3 "$tmp"/synth/*.eml
+row synthetic-4k-milter -M -t 3 "$tmp"/synth/*.eml
 # shellcheck disable=SC2046
 row external -n 3 $(cat "$tmp/external.list")
 row 25mb-base64 "$tmp/25mb-base64.eml"
