@@ -141,12 +141,35 @@ fault() {
 	exactly_once "$_tag-dpo" 2
 }
 
+# idle_burst N TAG: during IDLE the proxy sends 16 KB of untagged lines
+# ending in an EXISTS in one write (through TLS: one full record), as a
+# server does when many flags change. brudvagtd must see the EXISTS at once
+# (its DONE within 1 s), not when the server next writes. Report N starts
+# the IDLE that gets the burst and must become a case.
+idle_burst() {
+	echo "idle-burst: an EXISTS behind 16 KB of untagged lines"
+	echo idle-burst > "$CTL"
+	reports borgerservice $1 $1 "$2"
+	until_ok 10 grep -q ' burst$' "$PLOG" || { bad "no burst: $(tail -3 "$PLOG")"; return; }
+	echo pass > "$CTL"
+	_at=$(grep -m1 ' burst$' "$PLOG" | cut -d' ' -f1)
+	until_ok 5 sh -c "sed -n '/ burst\$/,\$p' '$PLOG' | grep -q ' cmd DONE\$'"
+	_done=$(sed -n '/ burst$/,$p' "$PLOG" | grep -m1 ' cmd DONE$' | cut -d' ' -f1)
+	[ -n "$_done" ] && [ $((_done - _at)) -le 1000 ] &&
+		ok "the EXISTS seen at once: DONE $((_done - _at)) ms after the burst" ||
+		bad "no DONE within 5 s of the burst: the EXISTS sat unread"
+	until_ok 20 has_cases "$2" 1 && until_ok 10 all_marked borgerservice &&
+		ok "the report that started that IDLE became a case, marked" ||
+		bad "$2: $(cases "$2") cases, unmarked: '$(unmarked borgerservice)'"
+}
+
 # round FRONT FIRST: one brudvagtd, a hang and a reset through FRONT;
 # reports numbered from FIRST (a user's numbers must not repeat).
 round() {
 	round_start "$1"
 	fault hang "$1-hang" "$2"
 	fault reset "$1-reset" $(($2 + 10))
+	idle_burst $(($2 + 20)) "$1-burst"
 	echo "the end ($1)"
 	all_marked dpo && ok "every dpo message carries \$Brudvagt" || bad "dpo unmarked: $(unmarked dpo)"
 	grep -q 'reset' "$PLOG" && grep -q 'imap: borgerservice: .*connection lost' "$ERR" &&

@@ -29,9 +29,13 @@ and answers alike, and a reset resets the TCP connection beneath the TLS:
   strip-starttls  remove STARTTLS from the server's CAPABILITY lists (a
                   man in the middle downgrading to plaintext)
   bad-starttls    answer the client's STARTTLS with BAD, never passing it on
+  idle-burst      once the server's "+ idling" has passed, send the client
+                  BURST bytes in one write: 64-byte "* OK" lines and at the
+                  end "* 99 EXISTS" (behind a TLS front: one full 16 KB
+                  record), as a server does when many flags change
 
 LOG gets one line per event, "EPOCH_MS CONN EVENT [DETAIL]": accept, tls
-(a TLS front's handshake done), hang, reset, strip, bad-starttls, and
+(a TLS front's handshake done), hang, reset, strip, bad-starttls, burst, and
 "cmd NAME" for each client command (its name only: LOGIN's arguments never
 reach the log). Runs until killed.
 """
@@ -45,6 +49,9 @@ import time
 
 HANG_AFTER = 2048
 BUF = 16384
+BURST_LINE = b"* OK " + b"x" * 57 + b"\r\n"     # 64 bytes
+BURST = (BURST_LINE * 255 + b"* OK " + b"x" * 44 + b"\r\n" +
+         b"* 99 EXISTS\r\n")      # 16,384 bytes: one full TLS record
 
 
 def mode(ctl):
@@ -170,7 +177,8 @@ class Conn:
 
     def command(self, line):
         words = line.split()
-        name = words[1].upper() if len(words) > 1 else b"?"
+        name = (words[1] if len(words) > 1 else words[0] if words else
+                b"?").upper()
         if name == b"UID" and len(words) > 2:
             name += b" " + words[2].upper()
         self.note("cmd " + name.decode("ascii", "replace"))
@@ -202,6 +210,11 @@ class Conn:
             if m == "strip-starttls" and not self.tls and b"STARTTLS" in data:
                 data = data.replace(b" STARTTLS", b"")
                 self.note("strip")
+            if m == "idle-burst" and data.startswith(b"+ idling"):
+                self.send_client(data)
+                self.note("burst")
+                self.send_client(BURST)
+                continue
             if self.body_fetch and m in ("hang", "reset") and not self.held:
                 room = HANG_AFTER - self.passed
                 if len(data) >= room:
