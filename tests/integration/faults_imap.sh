@@ -25,6 +25,9 @@
 #   reset: the proxy resets the connection (SO_LINGER 0, RST) at the same
 #          point. Must happen: the reset is logged naming the account,
 #          brudvagtd reconnects; dpo keeps working.
+#   idle-burst: during IDLE the proxy sends 16 KB of untagged lines that
+#          end in an EXISTS, in one write (one full TLS record). Must
+#          happen: brudvagtd answers DONE within 1 s.
 #   After each, the proxy passes again: every report, of both accounts,
 #   is exactly one message and one case and carries $Brudvagt on the
 #   server; brudvagtd stops on SIGTERM with status 0. The store and the
