@@ -42,6 +42,7 @@
 
 #define PASSWORD_MAX	1024
 #define SERVER_TEXT_MAX	120	/* server text quoted in errors */
+#define TLS_RECORD_MAX	(16u << 10)	/* plaintext in one TLS record */
 
 struct imap_conn {
 	const struct account *acct;
@@ -173,6 +174,27 @@ refresh_capabilities(struct imap_conn *c, struct err *e)
 	return 0;
 }
 
+/*
+ * GnuTLS hands out a record (up to 16 KB of plaintext) in as many reads as
+ * it takes and keeps the rest where poll() on the socket cannot see it;
+ * libetpan reads 8 KB at a time. IDLE waits with poll(), so an EXISTS in
+ * the second half of a full record sat unread until the server next wrote
+ * (Dovecot: 2 min; else IMAP_IDLE_MAX_SECONDS). With room for a whole
+ * record in the stream's buffers, every read empties GnuTLS (it reads no
+ * further than the record it decrypts) and the socket tells the truth.
+ */
+static void
+fit_tls_records(struct imap_conn *c)
+{
+	mailstream *s = c->imap->imap_stream;
+
+	if (s->buffer_max_size >= TLS_RECORD_MAX)
+		return;
+	s->read_buffer = xrealloc(s->read_buffer, TLS_RECORD_MAX);
+	s->write_buffer = xrealloc(s->write_buffer, TLS_RECORD_MAX);
+	s->buffer_max_size = TLS_RECORD_MAX;
+}
+
 /* TCP and TLS per the account, up to (not including) LOGIN. */
 static int
 open_transport(struct imap_conn *c, struct err *e)
@@ -202,6 +224,7 @@ open_transport(struct imap_conn *c, struct err *e)
 		if (r != MAILIMAP_NO_ERROR)
 			return etpan_fail(c, e, "STARTTLS", r);
 	}
+	fit_tls_records(c);
 	return verify_server(c, e);
 }
 
