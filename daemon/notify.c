@@ -529,7 +529,9 @@ done:
 
 /* Where case c stands against the limit. */
 struct flood {
-	long count;			/* the sender's cases in the hour up to c, c included */
+	long count;			/* the sender's cases in the hour up to c, c
+					 * included; for a case without the notice
+					 * counted up to limit + 1 only ("more than") */
 	bool over;			/* count > limits.reports_per_sender_per_hour */
 	bool notice;			/* over, and no earlier case of the hour told
 					 * the system owner: c does */
@@ -545,7 +547,8 @@ notify_sender_over_limit(const struct settings *s, struct store *st,
 
 	if (limit == 0)
 		return false;
-	if (store_sender_cases(st, sender, now - NOTIFY_HOUR, 0, &n, NULL, &e) < 0) {
+	if (store_sender_cases(st, sender, now - NOTIFY_HOUR, 0, limit, &n, NULL,
+			       &e) < 0) {
 		log_warn("notify: reports of %s not counted (the queueing step counts "
 			 "again): %s", sender ? sender : "(no sender)", e.msg);
 		return false;
@@ -556,23 +559,30 @@ notify_sender_over_limit(const struct settings *s, struct store *st,
 /*
  * Count case c's place among its sender's cases of the hour before it. The
  * same answer whenever it is asked (a catch-up after a crash included):
- * only cases up to c's row id count.
+ * only cases up to c's row id count. Counting stops past the limit, so a
+ * flood costs each case limit + 1 index entries, not the whole hour's;
+ * only the case that brings the notice (one an hour) counts them all, for
+ * the system owner's mail.
  */
 static int
 flood_check(const struct settings *s, struct store *st, const struct store_case *c,
 	    struct flood *f, struct err *e)
 {
 	int limit = s->reports_per_sender_per_hour;
+	int64_t since = c->created_at - NOTIFY_HOUR;
 	long notices = 0;
 
 	memset(f, 0, sizeof(*f));
 	if (limit == 0)
 		return 0;
-	if (store_sender_cases(st, c->reporter, c->created_at - NOTIFY_HOUR, c->id,
-			       &f->count, &notices, e) < 0)
+	if (store_sender_cases(st, c->reporter, since, c->id, limit + 1L, &f->count,
+			       &notices, e) < 0)
 		return -1;
 	f->over = f->count > limit;
 	f->notice = f->over && notices == 0;
+	if (f->notice && store_sender_cases(st, c->reporter, since, c->id, 0,
+					    &f->count, NULL, e) < 0)
+		return -1;
 	return 0;
 }
 
@@ -642,10 +652,13 @@ flood_hold(const struct settings *s, struct store *st, const struct store_case *
 		chg.from = STORE_CASE_OPEN;
 		chg.to = STORE_CASE_HELD;
 	}
-	chg.detail = xasprintf("%s%ld reports from %s within the hour, limit %d: "
-			       "nothing sent for this case", f->notice ? FLOOD_NOTICE :
-			       FLOOD_HELD, f->count, sender,
-			       s->reports_per_sender_per_hour);
+	chg.detail = f->notice ?
+		xasprintf(FLOOD_NOTICE "%ld reports from %s within the hour, limit %d: "
+			  "nothing sent for this case", f->count, sender,
+			  s->reports_per_sender_per_hour) :
+		xasprintf(FLOOD_HELD "more than %d reports from %s within the hour: "
+			  "nothing sent for this case", s->reports_per_sender_per_hour,
+			  sender);
 	if (f->notice && flood_notice(s, c, f, &out, &m, &n, e) < 0)
 		goto done;
 	rc = outbound_queue(s, st, c->ref, m, n, &chg, now, e);
@@ -654,8 +667,9 @@ flood_hold(const struct settings *s, struct store *st, const struct store_case *
 			 "limit of %d: held; the system owner is told", c->ref, f->count,
 			 sender, s->reports_per_sender_per_hour);
 	else if (rc == 0)
-		log_info("notify: %s: %ld reports from %s within the hour: held, "
-			 "nothing sent", c->ref, f->count, sender);
+		log_info("notify: %s: more than %d reports from %s within the hour: "
+			 "held, nothing sent", c->ref, s->reports_per_sender_per_hour,
+			 sender);
 done:
 	free((char *)chg.detail);
 	free(out.subject);

@@ -153,28 +153,32 @@ static const struct {
 	struct report r[MAX_REPORTS];
 	const char *release;	/* release this case (1-based) before queueing */
 	const char *want;	/* per case "status:mails", mails by seq: r receipt,
-				 * t triage, f forward; "!" the case that told the
-				 * system owner of the flood */
+				 * t triage, f forward; "!N" the case that told the
+				 * system owner of the flood, N the count it told */
 } LIMITS[] = {
 	{ "a flood: the first three go out, the rest are held, one notice", 3, 10,
 	  { { "hd@viborg.dk", 0, 'o' }, { "hd@viborg.dk", 1, 'o' }, { "hd@viborg.dk", 2, 'o' },
 	    { "hd@viborg.dk", 3, 'o' }, { "hd@viborg.dk", 4, 'o' }, { "hd@viborg.dk", 5, 'o' } }, NULL,
-	  "open:rttf open:rttf open:rttf held:tt! held: held:" },
+	  "open:rttf open:rttf open:rttf held:tt!4 held: held:" },
 	{ "another sender in the same minute is not held", 2, 10,
 	  { { "hd@viborg.dk", 0, 'o' }, { "hd@viborg.dk", 1, 'o' }, { "hd@viborg.dk", 2, 'o' },
 	    { "lk@viborg.dk", 3, 'o' }, { "hd@viborg.dk", 4, 'o' } }, NULL,
-	  "open:rttf open:rttf held:tt! open:rttf held:" },
+	  "open:rttf open:rttf held:tt!3 open:rttf held:" },
 	{ "the sender is compared without case", 1, 10,
 	  { { "hd@viborg.dk", 0, 'o' }, { "HD@Viborg.dk", 1, 'o' } }, NULL,
-	  "open:rttf held:tt!" },
+	  "open:rttf held:tt!2" },
 	{ "an hour later the window has moved on", 2, 10,
 	  { { "hd@viborg.dk", 0, 'o' }, { "hd@viborg.dk", 1, 'o' }, { "hd@viborg.dk", 2, 'o' },
 	    { "hd@viborg.dk", 3602, 'o' } }, NULL,
-	  "open:rttf open:rttf held:tt! open:rttf" },
+	  "open:rttf open:rttf held:tt!3 open:rttf" },
 	{ "a flood that goes on: one notice an hour", 1, 10,
 	  { { "hd@viborg.dk", 0, 'o' }, { "hd@viborg.dk", 1, 'o' }, { "hd@viborg.dk", 1800, 'o' },
 	    { "hd@viborg.dk", 3602, 'o' }, { "hd@viborg.dk", 3603, 'o' } }, NULL,
-	  "open:rttf held:tt! held: held:tt! held:" },
+	  "open:rttf held:tt!2 held: held:tt!2 held:" },
+	{ "a new hour's notice counts the whole hour, past the limit", 1, 10,
+	  { { "hd@viborg.dk", 0, 'o' }, { "hd@viborg.dk", 1, 'o' }, { "hd@viborg.dk", 2, 'o' },
+	    { "hd@viborg.dk", 3, 'o' }, { "hd@viborg.dk", 3602, 'o' } }, NULL,
+	  "open:rttf held:tt!2 held: held: held:tt!3" },
 	{ "limit 0: no limit", 0, 10,
 	  { { "hd@viborg.dk", 0, 'o' }, { "hd@viborg.dk", 1, 'o' }, { "hd@viborg.dk", 2, 'o' },
 	    { "hd@viborg.dk", 3, 'o' } }, NULL,
@@ -189,17 +193,17 @@ static const struct {
 	{ "spoofed, over the limit: no triage per case either", 2, 10,
 	  { { "hd@viborg.dk", 0, 's' }, { "hd@viborg.dk", 1, 's' }, { "hd@viborg.dk", 2, 's' },
 	    { "hd@viborg.dk", 3, 's' } }, NULL,
-	  "held:tt held:tt held:tt! held:" },
+	  "held:tt held:tt held:tt!3 held:" },
 	{ "unanalysable, over the limit: no triage per case", 1, 10,
 	  { { "hd@viborg.dk", 0, 'u' }, { "hd@viborg.dk", 1, 'u' }, { "hd@viborg.dk", 2, 'u' } }, NULL,
-	  "needs_triage:tt needs_triage:tt! needs_triage:" },
+	  "needs_triage:tt needs_triage:tt!2 needs_triage:" },
 	{ "ingest let it open (concurrent reports): held when queued", 2, 10,
 	  { { "hd@viborg.dk", 0, 'c' }, { "hd@viborg.dk", 1, 'c' }, { "hd@viborg.dk", 2, 'c' },
 	    { "hd@viborg.dk", 3, 'c' } }, NULL,
-	  "open:rttf open:rttf held:tt! held:" },
+	  "open:rttf open:rttf held:tt!3 held:" },
 	{ "released before its first mails: stays open, nothing twice", 1, 10,
 	  { { "hd@viborg.dk", 0, 'o' }, { "hd@viborg.dk", 1, 'o' } }, "2",
-	  "open:rttf open:rftt!" },
+	  "open:rttf open:rftt!2" },
 	{ "spoofed, released before its first mails: nothing twice", 0, 10,
 	  { { "hd@viborg.dk", 0, 's' } }, "1",
 	  "open:rf" },
@@ -293,8 +297,10 @@ summarize(struct fx *fx, struct buf *b)
 		assert_int_equal(store_case_get(fx->st, v[i].ref, &c, &e), 1);
 		for (k = 0; k < c->nevents; k++)
 			if (strcmp(c->events[k].type, "mails_queued") == 0 && c->events[k].detail &&
-			    strncmp(c->events[k].detail, "flood notice", 12) == 0)
-				buf_putc(b, '!');
+			    strncmp(c->events[k].detail, STORE_FLOOD_NOTICE,
+				    strlen(STORE_FLOOD_NOTICE)) == 0)
+				buf_printf(b, "!%ld", strtol(c->events[k].detail +
+					   strlen(STORE_FLOOD_NOTICE), NULL, 10));
 		store_case_free(&c);
 	}
 	store_outbound_list_free(&o, no);
