@@ -43,18 +43,20 @@
 # SESSION=new opens a new SMTP session, and so a new milter connection, for
 # each message, as most senders on the Internet do.
 #
-# Measured (N=2000 S=8 ROUNDS=5, three runs, 2 cores at load average
-# 12-20 from other work; ratio of rates, then of CPU per message):
-#   reports, brudvagt-milter             0.56-0.67   CPU 0.61-0.67
-#   other mail, brudvagt-milter          0.95-1.11   CPU 0.94-1.01
-#   reference: accept at DATA            0.90-1.05   CPU 0.89-1.05
-#   reference: whole message, accept     0.75-0.83   CPU 0.74-0.82
-#   reference: the same + 6 edits        0.71-0.91   CPU 0.72-0.79
-#   unix socket: reference, message      0.88-0.95   CPU 0.87-0.95
-#   unix socket: brudvagt-milter, reports 0.63-0.66  CPU 0.64-0.69
-# Without a milter: 529-640 msg/s, 2.3-2.6 ms CPU per message. The target
-# holds for other mail; for reports it is out of reach here: taking the
-# message at all already costs 0.75-0.83 (docs/milter.md "Performance").
+# Measured (N=2000 S=8 ROUNDS=5, three runs on 2026-12-01, medians; ratio
+# of rates, then of CPU per message), brudvagt-milter running
+# analysis_run_triage:
+#   reports, brudvagt-milter             0.76-0.87   CPU 0.82-0.91
+#   other mail, brudvagt-milter          0.93-1.31   CPU 0.99-1.12
+#   reference: accept at DATA            0.88-0.97   CPU 0.87-0.95
+#   reference: whole message, accept     0.71-0.82   CPU 0.77-0.84
+#   reference: the same + 6 edits        0.72-0.83   CPU 0.80-0.86
+#   unix socket: reference, message      0.79-1.05   CPU 0.95
+#   unix socket: brudvagt-milter, reports 0.79-0.97  CPU 0.83-0.92
+# Without a milter: 659-723 msg/s, 2.9-3.1 ms CPU per message. For reports
+# brudvagt-milter is now where the reference that only takes the message
+# is: the rest is the milter protocol (docs/milter.md "Performance").
+# Before (the full analysis): reports 0.56-0.73, unix socket 0.63-0.80.
 set -eu
 cd "$(dirname "$0")/../.."
 BUILD=${1:-${BUILD:-build}}
