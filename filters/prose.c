@@ -244,7 +244,10 @@ flatten(struct prose *p)
 {
 	size_t i, j, k, ls = 0;
 
-	p->flat = xstrndup(p->lower, p->len);
+	/* all len bytes, not xstrndup: a NUL inside must not cut it short */
+	p->flat = xmalloc(p->len + 1);
+	memcpy(p->flat, p->lower, p->len);
+	p->flat[p->len] = '\0';
 	for (i = 0; i < p->len; i++) {
 		const char *nl = memchr(p->flat + i, '\n', p->len - i);
 

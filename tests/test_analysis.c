@@ -19,6 +19,7 @@
 
 #include "conf/settings.h"
 #include "filters/analysis.h"
+#include "filters/prose.h"
 #include "lib/buf.h"
 
 static struct settings *S;
@@ -652,6 +653,23 @@ test_triage_same_fields(void **state)
 		fail_msg("%d of %d messages: the triage analysis differs", bad, n);
 }
 
+/* prose takes any bytes: a NUL inside the text must not cut its flat
+ * copy short (it did, and the scans went on past the copy's end). */
+static void
+test_prose_nul_inside(void **state)
+{
+	static const char text[] = "Hej\0 med dig.\nEn linje\nmere her.";
+	struct prose p;
+
+	(void)state;
+	prose_begin(&p, text, sizeof(text) - 1);
+	prose_build(&p, true);
+	assert_int_equal(p.len, sizeof(text) - 1);
+	assert_memory_equal(p.flat + 4, " med dig.\nen linje mere her.", p.len - 4);
+	assert_int_equal(p.flat[p.len], '\0');
+	prose_free(&p);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -677,6 +695,7 @@ main(void)
 		cmocka_unit_test(test_redaction_everywhere),
 		cmocka_unit_test(test_fuzz_regressions),
 		cmocka_unit_test(test_triage_same_fields),
+		cmocka_unit_test(test_prose_nul_inside),
 		cmocka_unit_test(test_unreadable),
 	};
 
