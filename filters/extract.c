@@ -982,9 +982,8 @@ extract_report(const struct settings *s, const struct prose *p, const char *subj
 	extract_count(p, dates, ndates, a);
 	free(dates);
 	extract_categories(p, subject, a);
-	extract_severity(p, a);
+	extract_triage(s, p, subject, a);
 	a->reported_to_authority = extract_authority(p, false);
-	extract_munis(s, p, subject, a);
 	extract_texts(p, a);
 }
 

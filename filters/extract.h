@@ -23,8 +23,8 @@ void extract_report(const struct settings *s, const struct prose *p,
 		    const char *subject, int64_t ref, struct analysis *a);
 
 /* Only the incident fields brudvagt-milter's headers carry: severity,
- * affected municipalities, affects_all. The same values extract_report
- * gives them (neither depends on the others); the same preconditions. */
+ * affected municipalities, affects_all. extract_report fills them through
+ * this, so they are the same; the same preconditions. */
 void extract_triage(const struct settings *s, const struct prose *p,
 		    const char *subject, struct analysis *a);
 
