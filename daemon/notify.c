@@ -547,8 +547,7 @@ notify_sender_over_limit(const struct settings *s, struct store *st,
 
 	if (limit == 0)
 		return false;
-	if (store_sender_cases(st, sender, now - NOTIFY_HOUR, 0, limit, &n, NULL,
-			       &e) < 0) {
+	if (store_sender_cases(st, sender, now - NOTIFY_HOUR, 0, limit, &n, &e) < 0) {
 		log_warn("notify: reports of %s not counted (the queueing step counts "
 			 "again): %s", sender ? sender : "(no sender)", e.msg);
 		return false;
@@ -570,18 +569,22 @@ flood_check(const struct settings *s, struct store *st, const struct store_case 
 {
 	int limit = s->reports_per_sender_per_hour;
 	int64_t since = c->created_at - NOTIFY_HOUR;
-	long notices = 0;
+	bool told;
 
 	memset(f, 0, sizeof(*f));
 	if (limit == 0)
 		return 0;
 	if (store_sender_cases(st, c->reporter, since, c->id, limit + 1L, &f->count,
-			       &notices, e) < 0)
+			       e) < 0)
 		return -1;
 	f->over = f->count > limit;
-	f->notice = f->over && notices == 0;
+	if (!f->over)		/* whether the hour's notice went out matters only now */
+		return 0;
+	if (store_sender_notified(st, c->reporter, since, c->id, &told, e) < 0)
+		return -1;
+	f->notice = !told;
 	if (f->notice && store_sender_cases(st, c->reporter, since, c->id, 0,
-					    &f->count, NULL, e) < 0)
+					    &f->count, e) < 0)
 		return -1;
 	return 0;
 }

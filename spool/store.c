@@ -264,11 +264,11 @@ static const char *const SQL[Q_COUNT] = {
 	/* The literal is the partial index events_flood_notice's (schema 4);
 	 * CROSS JOIN keeps the notices the outer loop (SQLite's way to fix
 	 * the order): there are a few an hour, a sender's cases thousands. */
-	[Q_SENDER_NOTICES] = "SELECT count(*) FROM events v"
+	[Q_SENDER_NOTICES] = "SELECT count(*) FROM (SELECT 1 FROM events v"
 		" CROSS JOIN cases c ON c.id = v.case_id"
 		" WHERE v.type = 'mails_queued' AND v.detail LIKE 'flood notice: %'"
 		" AND v.at >= ?2 AND c.reporter IS ?1 COLLATE NOCASE"
-		" AND c.created_at >= ?2 AND (?3 = 0 OR c.id <= ?3)",
+		" AND c.created_at >= ?2 AND (?3 = 0 OR c.id <= ?3) LIMIT ?4)",
 };
 
 struct store {
@@ -2704,34 +2704,45 @@ store_cases_unnotified(struct store *s, int64_t since,
 	return 0;
 }
 
-int
-store_sender_cases(struct store *s, const char *sender, int64_t since,
-		   int64_t upto, long cap, long *count_r, long *notices_r,
-		   struct err *e)
+/* Run q, a count over sender's cases (?1 sender, ?2 since, ?3 upto, ?4
+ * the most to count; cap 0: all), into *n_r. */
+static int
+sender_count(struct store *s, enum qid q, const char *sender, int64_t since,
+	     int64_t upto, long cap, long *n_r, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t v[2] = { 0, 0 };
-	const int q[2] = { Q_SENDER_CASES, Q_SENDER_NOTICES };
-	int i, rc;
+	int rc;
 
-	*count_r = 0;
-	if (notices_r)
-		*notices_r = 0;
-	for (i = 0; i < (notices_r ? 2 : 1); i++) {
-		if (stmt(s, q[i], &st, e) == -1 ||
-		    bound(s, st, bind_text(st, 1, sender) |
-			  sqlite3_bind_int64(st, 2, since) |
-			  sqlite3_bind_int64(st, 3, upto) |
-			  (i == 0 ? sqlite3_bind_int64(st, 4, cap > 0 ? cap : -1)
-				  : SQLITE_OK), e) == -1 ||
-		    (rc = step(s, st, e)) == -1)
-			return -1;
-		if (rc == SQLITE_ROW)
-			v[i] = col_int(st, 0);
-		done(st);
-	}
-	*count_r = (long)v[0];
-	if (notices_r)
-		*notices_r = (long)v[1];
+	*n_r = 0;
+	if (stmt(s, q, &st, e) == -1 ||
+	    bound(s, st, bind_text(st, 1, sender) |
+		  sqlite3_bind_int64(st, 2, since) |
+		  sqlite3_bind_int64(st, 3, upto) |
+		  sqlite3_bind_int64(st, 4, cap > 0 ? cap : -1), e) == -1 ||
+	    (rc = step(s, st, e)) == -1)
+		return -1;
+	if (rc == SQLITE_ROW)
+		*n_r = (long)col_int(st, 0);
+	done(st);
+	return 0;
+}
+
+int
+store_sender_cases(struct store *s, const char *sender, int64_t since,
+		   int64_t upto, long cap, long *count_r, struct err *e)
+{
+	return sender_count(s, Q_SENDER_CASES, sender, since, upto, cap, count_r, e);
+}
+
+int
+store_sender_notified(struct store *s, const char *sender, int64_t since,
+		      int64_t upto, bool *notified_r, struct err *e)
+{
+	long n = 0;
+
+	*notified_r = false;
+	if (sender_count(s, Q_SENDER_NOTICES, sender, since, upto, 1, &n, e) < 0)
+		return -1;
+	*notified_r = n > 0;
 	return 0;
 }

@@ -588,15 +588,19 @@ int store_outbound_count_recent(struct store *s, const char *kind,
  * (daemon/notify.c): of the cases whose reporter is sender
  * (case-insensitively; NULL: the cases without a reporter), created at or
  * after since, with a row id up to upto (0: any), *count_r is how many
- * there are, counted up to cap at most (0: all), and, unless notices_r is
- * NULL, *notices_r how many of them brought the system owner a flood
- * notice (STORE_FLOOD_NOTICE). Both are read through indexes: the count
- * costs one index entry a case counted, the notices one a notice.
- * Returns 0 or -1 with e.
+ * there are, counted up to cap at most (0: all). Read through an index:
+ * one entry a case counted. Returns 0 or -1 with e.
  */
 int store_sender_cases(struct store *s, const char *sender, int64_t since,
-		       int64_t upto, long cap, long *count_r, long *notices_r,
-		       struct err *e);
+		       int64_t upto, long cap, long *count_r, struct err *e);
+
+/*
+ * Of the same cases, whether one brought the system owner a flood notice
+ * (STORE_FLOOD_NOTICE). Read through the notices' partial index: one entry
+ * a notice since then. Returns 0 or -1 with e.
+ */
+int store_sender_notified(struct store *s, const char *sender, int64_t since,
+			  int64_t upto, bool *notified_r, struct err *e);
 
 /*
  * The refs of the cases created at or after since that still wait for
