@@ -731,7 +731,7 @@ weekday_name_at(const struct ctx *c, size_t j, int *w, bool *genitive)
 	for (k = index_first(c, j, x); k >= 0; k = x->next[k]) {
 		size_t n = x->len[k];
 
-		if (j + n > c->len || memcmp(c->lo + j, x->w[k], n) != 0)
+		if (!text_bytes_at(c->lo, c->len, j, x->w[k], n))
 			continue;
 		e = j + n;
 		*genitive = e < c->len && c->lo[e] == 's' && !is_wordb(c, e + 1);
