@@ -131,6 +131,14 @@ mime_plain_run(const char *s, size_t n)
 	return n;
 }
 
+/* The byte at s[i] that ends a plain run: a line end (LF, or a CR not
+ * before an LF) and not dropped (a NUL, the CR of a CRLF)? */
+static bool
+mime_ends_line(const char *s, size_t n, size_t i)
+{
+	return s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n'));
+}
+
 /*
  * How many of the n bytes of a run (no line end in it) starting at column
  * col survive the cut at max columns: those before the cut, and the
@@ -183,8 +191,7 @@ mime_text_add(struct mime_ctx *c, const char *s, size_t n)
 		i += run;
 		if (i == n)
 			break;
-		/* NUL, CR before LF: dropped; another CR ends a line too */
-		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n'))) {
+		if (mime_ends_line(s, n, i)) {
 			buf_putc(t, '\n');
 			col = 0;
 			keep = true;
@@ -224,7 +231,7 @@ mime_lf(const char *s, size_t n, size_t *len_r)
 		i += run;
 		if (i == n)
 			break;
-		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == n || s[i + 1] != '\n')))
+		if (mime_ends_line(s, n, i))
 			buf_putc(&b, '\n');
 		i++;
 	}
