@@ -294,8 +294,8 @@ prose_build(struct prose *p, bool keep_quoted)
 	flatten(p);
 	find_fields(p);
 	/* Only a line end, '.', '!' or '?' can end a sentence: strcspn()
-	 * jumps from one to the next (flat holds no NUL before p->len but
-	 * one at it; a NUL inside is stepped over all the same). */
+	 * jumps from one to the next (flat ends in a NUL at p->len; a NUL
+	 * inside stops strcspn() there, and the loop steps over it). */
 	p->ends = xcalloc(p->len + 1, 1);
 	for (i = strcspn(p->flat, SENTENCE_END_CHARS); i < p->len;
 	     i += 1 + strcspn(p->flat + i + 1, SENTENCE_END_CHARS))
